@@ -1,0 +1,144 @@
+"""ferrotorch: Lua Torch7 reborn as a Python package with a Rust core.
+
+Tensors are strided views over shared, typed storages, exactly as in Torch7; indices and dims
+are 0-based. Examples write ``import ferrotorch as torch``.
+
+>>> import ferrotorch as torch
+>>> a = torch.DoubleTensor(2, 3).fill(1)
+>>> b = a.select(0, 1)      # a view: row 1
+>>> b.fill(7) is b          # methods that change a tensor return it
+True
+>>> a.tolist()
+[[1.0, 1.0, 1.0], [7.0, 7.0, 7.0]]
+"""
+
+from ferrotorch import _C
+from ferrotorch._C import (
+    ByteStorage,
+    ByteTensor,
+    CharStorage,
+    CharTensor,
+    DoubleStorage,
+    DoubleTensor,
+    FloatStorage,
+    FloatTensor,
+    Generator,
+    HalfStorage,
+    HalfTensor,
+    IntStorage,
+    IntTensor,
+    LongStorage,
+    LongTensor,
+    ShortStorage,
+    ShortTensor,
+    Storage,
+    Tensor,
+    fromDLPack,
+    fromNumpy,
+    getnumthreads,
+    getRNGState,
+    initialSeed,
+    manualSeed,
+    seed,
+    setnumthreads,
+    setRNGState,
+    uniform,
+)
+from ferrotorch.timer import Timer
+
+__all__ = [
+    "ByteStorage", "ByteTensor", "CharStorage", "CharTensor", "DoubleStorage", "DoubleTensor",
+    "FloatStorage", "FloatTensor", "Generator", "HalfStorage", "HalfTensor", "IntStorage",
+    "IntTensor", "LongStorage", "LongTensor", "ShortStorage", "ShortTensor", "Storage", "Tensor",
+    "Timer", "fromDLPack", "fromNumpy", "getRNGState", "getdefaulttensortype", "getnumthreads",
+    "initialSeed", "isStorage", "isTensor", "manualSeed", "numel", "seed", "setRNGState",
+    "setdefaulttensortype", "setnumthreads", "type", "typename", "uniform",
+]
+
+_default_tensor_type = "torch.DoubleTensor"
+
+
+def setdefaulttensortype(name):
+    """setdefaulttensortype(name)
+
+    Sets the type that ``torch.Tensor(...)`` and ``torch.Storage(...)`` build, e.g.
+    ``'torch.FloatTensor'``. The names ``torch.Tensor`` / ``torch.Storage`` keep referring to the
+    base classes, so ``isinstance`` checks are unaffected.
+
+    >>> import ferrotorch as torch
+    >>> torch.setdefaulttensortype('torch.FloatTensor')
+    >>> torch.Tensor(2).type()
+    'torch.FloatTensor'
+    >>> torch.setdefaulttensortype('torch.DoubleTensor')
+    """
+    global _default_tensor_type
+    if not isinstance(name, str) or not (name.startswith("torch.") and name.endswith("Tensor")):
+        raise ValueError(f"expected a tensor type name like 'torch.FloatTensor', got {name!r}")
+    _C._set_default_dtype(name)
+    _default_tensor_type = name
+
+
+def getdefaulttensortype():
+    """getdefaulttensortype() -> the name of the default tensor type
+
+    >>> import ferrotorch as torch
+    >>> torch.getdefaulttensortype()
+    'torch.DoubleTensor'
+    """
+    return _default_tensor_type
+
+
+def isTensor(obj):
+    """isTensor(obj) -> True for a tensor of any type
+
+    >>> import ferrotorch as torch
+    >>> torch.isTensor(torch.FloatTensor(2)), torch.isTensor([1, 2])
+    (True, False)
+    """
+    return isinstance(obj, Tensor)
+
+
+def isStorage(obj):
+    """isStorage(obj) -> True for a storage of any type
+
+    >>> import ferrotorch as torch
+    >>> torch.isStorage(torch.ByteStorage(3))
+    True
+    """
+    return isinstance(obj, Storage)
+
+
+def typename(obj):
+    """typename(obj) -> 'torch.DoubleTensor' etc. for tensors and storages, else None
+
+    >>> import ferrotorch as torch
+    >>> torch.typename(torch.LongStorage(2)), torch.typename(3)
+    ('torch.LongStorage', None)
+    """
+    if isinstance(obj, (Tensor, Storage)):
+        return obj.type()
+    return None
+
+
+def type(obj):  # noqa: A001 - Torch7's name
+    """type(obj) -> the Torch7 type name of a tensor or storage, else the Python type's name
+
+    >>> import ferrotorch as torch
+    >>> torch.type(torch.IntTensor(1)), torch.type('a')
+    ('torch.IntTensor', 'str')
+    """
+    name = typename(obj)
+    return name if name is not None else builtins_type(obj).__name__
+
+
+def numel(x):
+    """numel(tensor) -> number of elements (same as x.nElement())
+
+    >>> import ferrotorch as torch
+    >>> torch.numel(torch.Tensor(3, 4))
+    12
+    """
+    return x.nElement()
+
+
+from builtins import type as builtins_type  # noqa: E402 - after our own `type`

@@ -1,0 +1,50 @@
+//! ferrotorch._C: the PyO3 bindings. Argument conversion, error mapping and GIL release only;
+//! the numerics live in the ferrotorch crate.
+
+mod buffer;
+mod convert;
+mod errors;
+mod index;
+mod interop;
+mod random;
+mod storage;
+mod tensor;
+
+use pyo3::prelude::*;
+
+/// setnumthreads(n): threads the kernels use
+#[pyfunction]
+#[pyo3(name = "setnumthreads")]
+fn set_num_threads(n: usize) {
+    ferrotorch::parallel::set_num_threads(n);
+}
+
+/// getnumthreads() -> threads the kernels use
+#[pyfunction]
+#[pyo3(name = "getnumthreads")]
+fn get_num_threads() -> usize {
+    ferrotorch::parallel::num_threads()
+}
+
+/// The compiled core of ferrotorch.
+#[pymodule]
+#[pyo3(name = "_C")]
+fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    storage::register(m)?;
+    tensor::register(m)?;
+    m.add_class::<random::PyGenerator>()?;
+    m.add_function(wrap_pyfunction!(tensor::_set_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::_rebuild_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::_rebuild_storage, m)?)?;
+    m.add_function(wrap_pyfunction!(random::manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random::seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random::initial_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random::get_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(random::set_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(random::uniform, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    Ok(())
+}

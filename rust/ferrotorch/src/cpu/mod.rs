@@ -1,0 +1,9 @@
+//! CPU kernels (Torch7's TH). Each kernel takes `Plan`s over checked layouts and raw pointers
+//! into blocks that the caller keeps alive.
+
+pub mod copy;
+pub mod fill;
+
+/// Element counts below which a kernel stays on the calling thread: waking the pool costs a few
+/// microseconds, as much as copying this many elements.
+pub const PARALLEL_GRAIN: usize = 1 << 16;
