@@ -142,3 +142,45 @@ def numel(x):
 
 
 from builtins import type as builtins_type  # noqa: E402 - after our own `type`
+
+_CONVERSIONS = {
+    "byte": "torch.ByteTensor",
+    "char": "torch.CharTensor",
+    "short": "torch.ShortTensor",
+    "int": "torch.IntTensor",
+    "long": "torch.LongTensor",
+    "float": "torch.FloatTensor",
+    "double": "torch.DoubleTensor",
+    "half": "torch.HalfTensor",
+}
+
+
+def _conversion(type_name):
+    def convert(self):
+        return self.type(type_name)
+
+    short = type_name[len("torch."):-len("Tensor")].lower()
+    convert.__name__ = short
+    convert.__doc__ = f"""{short}() -> self as a {type_name} (self when it already is one)
+
+    >>> import ferrotorch as torch
+    >>> torch.DoubleTensor([1.5, 2]).{short}().type()
+    '{type_name}'
+    """
+    return convert
+
+
+def real(self):
+    """real() -> self converted to the default tensor type
+
+    >>> import ferrotorch as torch
+    >>> torch.IntTensor([3]).real().type()
+    'torch.DoubleTensor'
+    """
+    return self.type(_default_tensor_type)
+
+
+for _name, _type_name in _CONVERSIONS.items():
+    setattr(Tensor, _name, _conversion(_type_name))
+Tensor.real = real
+del _name, _type_name

@@ -1,0 +1,64 @@
+"""Shared fixtures: where the Torch7 golden files live, and helpers to read them."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import ferrotorch as torch
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "torch7"
+
+
+def _number(v):
+    if isinstance(v, str):
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[v]
+    return v
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir():
+    """The Torch7 fixtures folder (/work/shared/fixtures/torch7 beside the repository)."""
+    if not FIXTURES.is_dir():
+        pytest.skip(f"Torch7 fixtures folder not found at {FIXTURES}")
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def load_fixture(fixtures_dir):
+    """load_fixture('rng/seed_123.json') -> the parsed JSON (floats parse exactly)."""
+
+    def load(relpath):
+        path = fixtures_dir / relpath
+        if not path.is_file():
+            pytest.skip(f"fixture {path} not found")
+        with open(path) as f:
+            return json.load(f)
+
+    return load
+
+
+def build_from_json(spec):
+    """A tensor or storage from fixture JSON: {type, size, stride?, data} (data row-major)."""
+    cls = getattr(torch, spec["type"].split(".")[1])
+    data = [_number(v) for v in spec["data"]]
+    if spec["type"].endswith("Storage"):
+        return cls(data)
+    size = list(spec["size"])
+    if not size:
+        return cls()
+    stride = spec.get("stride")
+    contiguous = torch.DoubleTensor(data).view(*size)
+    if stride is None:
+        return cls(*size).copy(contiguous)
+    extent = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if 0 not in size else 0
+    storage = getattr(torch, spec["type"].split(".")[1].replace("Tensor", "Storage"))(extent)
+    t = cls(storage, 0, tuple(size), tuple(stride))
+    t.copy(contiguous)
+    return t
+
+
+@pytest.fixture(scope="session")
+def from_json():
+    return build_from_json
