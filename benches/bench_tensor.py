@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """ferrotorch vs numpy: bulk copies / fills and view creation, side by side in one process.
 
 Usage (from the repository root)::
@@ -29,12 +28,11 @@ import statistics
 import sys
 import time
 import timeit
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
-
-import numpy as np
 
 import ferrotorch as torch
+import numpy as np
 
 
 @dataclass
@@ -236,7 +234,10 @@ def print_bulk(results: list[Result]) -> None:
         f"{'numpy':>11} {'(median)':>11} {'GB/s':>6}   {'ratio':>6}"
     )
     for r in results:
-        gb = (lambda t: r.nbytes / t / 1e9) if r.nbytes else (lambda t: float("nan"))
+
+        def gb(t: float, nbytes: int | None = r.nbytes) -> float:
+            return nbytes / t / 1e9 if nbytes else float("nan")
+
         flag = "" if r.ratio >= 1 else "  < 1"
         print(
             f"{r.name:<{w}}  {_fmt_time(r.ft)} {_fmt_time(r.ft_med)} {gb(r.ft):6.1f}   "
@@ -246,9 +247,12 @@ def print_bulk(results: list[Result]) -> None:
 
 def print_views(results: list[Result]) -> None:
     w = max(len(r.name) for r in results)
-    print(f"{'case':<{w}}  {'ferrotorch':>11} {'(median)':>11}   {'numpy':>11} {'(median)':>11}   {'ratio':>6}")
+    print(
+        f"{'case':<{w}}  {'ferrotorch':>11} {'(median)':>11}   "
+        f"{'numpy':>11} {'(median)':>11}   {'ratio':>6}"
+    )
     for r in results:
-        flag = "" if r.ratio >= 1 else "  < 1"
+        flag = "" if r.ratio >= 1 or r.name.startswith("empty") else "  < 1"
         print(
             f"{r.name:<{w}}  {_fmt_time(r.ft)} {_fmt_time(r.ft_med)}   "
             f"{_fmt_time(r.np)} {_fmt_time(r.np_med)}   {r.ratio:6.2f}{flag}"
@@ -257,7 +261,9 @@ def print_views(results: list[Result]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="1024x1024 and fewer repeats (a few seconds)")
+    p.add_argument(
+        "--quick", action="store_true", help="1024x1024 and fewer repeats (a few seconds)"
+    )
     p.add_argument("--size", type=int, default=None, help="edge n of the n x n bulk tensors")
     p.add_argument("--repeat", type=int, default=None, help="measurements per bulk case")
     args = p.parse_args(argv)
@@ -275,17 +281,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     if coretype:
-        print(f"(OPENBLAS_CORETYPE={coretype} is set; it does not affect these numpy ops, none is BLAS)")
-    print("times: best of repeats (median in parentheses); ratio = numpy / ferrotorch, > 1: ferrotorch faster")
+        print(
+            f"(OPENBLAS_CORETYPE={coretype} is set; it does not affect these numpy ops, none is BLAS)"
+        )
+    print(
+        "times: best of repeats (median in parentheses); ratio = numpy / ferrotorch, > 1: ferrotorch faster"
+    )
     print()
 
     t0 = time.perf_counter()
     print(f"bulk, float32 {n}x{n} ({n * n / 1e6:.1f}M elements), best of {bulk_repeat}")
-    print_bulk(bulk_cases(n, bulk_repeat))
+    bulk = bulk_cases(n, bulk_repeat)
+    print_bulk(bulk)
     print()
-    print(f"view creation, per call, {view_number} calls x {view_repeat} repeats (64x64 / 1000-element tensors)")
-    print_views(view_cases(view_number, view_repeat))
+    print(
+        f"view creation, per call, {view_number} calls x {view_repeat} repeats "
+        "(64x64 / 1000-element tensors)"
+    )
+    views = view_cases(view_number, view_repeat)
+    print_views(views)
     print()
+    slow = [" ".join(r.name.split()) for r in bulk + views[1:] if r.ratio < 1]
+    print(f"below numpy (ratio < 1): {'; '.join(slow) if slow else 'none'}")
     print(f"total {time.perf_counter() - t0:.1f} s")
     return 0
 

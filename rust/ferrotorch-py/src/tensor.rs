@@ -30,7 +30,19 @@ pub fn default_dtype() -> DType {
     DType::ALL[DEFAULT_DTYPE.load(Ordering::Relaxed) as usize]
 }
 
-/// setdefaulttensortype(name): what torch.Tensor(...) / torch.Storage(...) build from now on.
+/// _set_default_dtype(name): what torch.Tensor(...) / torch.Storage(...) build from now on
+///
+/// The engine half of torch.setdefaulttensortype(name), which also records the name for
+/// torch.getdefaulttensortype(): call that one instead. name is a tensor or storage type
+/// name such as 'torch.FloatTensor'.
+///
+/// >>> import ferrotorch as torch
+/// >>> torch._C._set_default_dtype('torch.FloatTensor')
+/// >>> torch.Tensor(2).type(), torch.Storage(2).type()
+/// ('torch.FloatTensor', 'torch.FloatStorage')
+/// >>> torch._C._set_default_dtype('torch.DoubleTensor')
+/// >>> torch.Tensor(2).type()
+/// 'torch.DoubleTensor'
 #[pyfunction]
 pub fn _set_default_dtype(name: &Bound<'_, PyAny>) -> PyResult<()> {
     let d = convert::dtype_of_name(name)?;
@@ -39,7 +51,54 @@ pub fn _set_default_dtype(name: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
-/// Base class of every tensor type.
+/// Tensor(...) -> a tensor of the default type (DoubleTensor unless setdefaulttensortype
+/// changed it)
+///
+/// Base class of the eight tensor types (ByteTensor, CharTensor, ShortTensor, IntTensor,
+/// LongTensor, FloatTensor, DoubleTensor, HalfTensor), so isinstance(t, torch.Tensor) holds for
+/// all of them. As in Torch7, a tensor is a strided view over a Storage; dims and indices are
+/// 0-based (Torch7's are 1-based). Every type takes these constructor forms:
+///
+///   Tensor()                             empty, with no dimension
+///   Tensor(sz1 [, sz2 [, ...]])          those sizes, zero-filled, in a new storage
+///   Tensor(sizes [, strides])            sizes (and strides) given as LongStorages
+///   Tensor(tensor)                       a view sharing tensor's storage (same type only)
+///   Tensor(storage [, offset [, sizes [, strides]]])
+///                                        a view sharing storage from the 0-based offset;
+///                                        sizes / strides as LongStorages or tuples, or as
+///                                        sz1, st1, sz2, st2, ... ints (strides < 0: contiguous)
+///   Tensor(list | numpy array)           a copy of nested lists of numbers, or of an array
+///
+/// Indexing: t[i] selects along dim 0 (a view; a Python number when t is 1-D), t[i, j, ...]
+/// selects along several dims (a number once every dim has an int), a slice a:b:s narrows
+/// a dim (positive steps only), None inserts a size-1 dim and ... (Ellipsis) stands for the
+/// remaining dims. Tensor results share storage with t. t[key] = value fills the selection
+/// with a number, or copies a tensor / list / numpy array into it.
+///
+/// >>> import ferrotorch as torch
+/// >>> a = torch.Tensor([[1, 2, 3], [4, 5, 6]])
+/// >>> print(a)
+///  1  2  3
+///  4  5  6
+/// [torch.DoubleTensor of size 2x3]
+/// >>> torch.Tensor(2, 3).size() == (2, 3), torch.Tensor().dim()
+/// (True, 0)
+/// >>> torch.FloatTensor(torch.LongStorage([2, 3])).size() == (2, 3)
+/// True
+/// >>> s = torch.DoubleStorage([1, 2, 3, 4, 5, 6])
+/// >>> torch.DoubleTensor(s, 1, torch.LongStorage([2, 2])).tolist()
+/// [[2.0, 3.0], [4.0, 5.0]]
+/// >>> torch.DoubleTensor(s, 0, 2, 3, 3, 1).tolist()
+/// [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+/// >>> b = torch.DoubleTensor(a)
+/// >>> b[0, 0] = 100
+/// >>> a[0, 0], a[1].tolist(), a[1][2], a[-1, -1]
+/// (100.0, [4.0, 5.0, 6.0], 6.0, 6.0)
+/// >>> a[:, 0:3:2].tolist(), a[..., 1].tolist(), a[None].size() == (1, 2, 3)
+/// ([[100.0, 3.0], [4.0, 6.0]], [2.0, 5.0], True)
+/// >>> a[1, 1:] = 0
+/// >>> a.tolist()
+/// [[100.0, 2.0, 3.0], [4.0, 0.0, 0.0]]
 #[pyclass(name = "Tensor", module = "ferrotorch", subclass, frozen, weakref)]
 pub struct PyTensor {
     inner: RwLock<Tensor>,
@@ -302,8 +361,7 @@ fn require_math_type(t: &Tensor, what: &str) -> PyResult<()> {
 
 #[pymethods]
 impl PyTensor {
-    /// `torch.Tensor(...)` builds a tensor of the default type (DoubleTensor unless
-    /// setdefaulttensortype changed it).
+    /// Tensor(...) -> a tensor of the default type (see the class docstring for the forms)
     #[new]
     #[classmethod]
     #[pyo3(signature = (*args))]
@@ -315,7 +373,19 @@ impl PyTensor {
 
     // ------------------------------------------------------------------ queries
 
-    /// size([dim]) -> LongStorage of all sizes, or the size of dim
+    /// size([dim]) -> LongStorage of all sizes, or the size of dim (a number)
+    ///
+    /// dim is 0-based (negative counts from the end). The LongStorage compares equal to a tuple or
+    /// list of the same numbers.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3)
+    /// >>> a.size() == (2, 3), a.size(0), a.size(-1)
+    /// (True, 2, 3)
+    /// >>> print(a.size())
+    ///  2
+    ///  3
+    /// [torch.LongStorage of size 2]
     #[pyo3(signature = (dim = None))]
     fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.get();
@@ -325,7 +395,15 @@ impl PyTensor {
         }
     }
 
-    /// stride([dim]) -> LongStorage of all strides, or the stride of dim
+    /// stride([dim]) -> LongStorage of all strides, or the stride of dim (a number)
+    ///
+    /// The stride of a dim is the storage step between neighbouring elements along it; dim is
+    /// 0-based. Views such as t() only rearrange the strides.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3)
+    /// >>> a.stride() == (3, 1), a.stride(0), a.t().stride() == (1, 3)
+    /// (True, 3, True)
     #[pyo3(signature = (dim = None))]
     fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.get();
@@ -336,57 +414,125 @@ impl PyTensor {
     }
 
     /// storage() -> the Storage this tensor views
+    ///
+    /// The storage is shared, not copied: writes through it show in every tensor that views it.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2], [3, 4]])
+    /// >>> s = a.storage()
+    /// >>> s[3] = 40
+    /// >>> a.tolist(), s.size(), s.type()
+    /// ([[1.0, 2.0], [3.0, 40.0]], 4, 'torch.DoubleStorage')
     fn storage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::storage::wrap(py, self.get().storage().clone())
     }
 
     /// storageOffset() -> 0-based index of the first element in the storage
+    ///
+    /// Torch7's storageOffset() is 1-based; here a tensor that starts at the storage's first element
+    /// gives 0.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.storageOffset(), a.select(0, 1).storageOffset(), a[:, 2].storageOffset()
+    /// (0, 3, 2)
     #[pyo3(name = "storageOffset")]
     fn storage_offset(&self) -> usize {
         self.get().storage_offset()
     }
 
     /// dim() -> number of dimensions (0 for an empty tensor)
+    ///
+    /// Same as nDimension().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2, 3, 4).dim(), torch.DoubleTensor().dim()
+    /// (3, 0)
     fn dim(&self) -> usize {
         self.get().ndim()
     }
 
     /// nDimension() -> number of dimensions
+    ///
+    /// Same as dim(); an empty tensor has 0.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2, 3).nDimension()
+    /// 2
     #[pyo3(name = "nDimension")]
     fn n_dimension(&self) -> usize {
         self.get().ndim()
     }
 
     /// nElement() -> number of elements
+    ///
+    /// The product of the sizes (0 for an empty tensor); same as numel().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2, 3).nElement(), torch.DoubleTensor().nElement()
+    /// (6, 0)
     #[pyo3(name = "nElement")]
     fn n_element(&self) -> usize {
         self.get().numel()
     }
 
     /// numel() -> number of elements
+    ///
+    /// Same as nElement() and torch.numel(t).
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(4, 5).numel()
+    /// 20
     fn numel(&self) -> usize {
         self.get().numel()
     }
 
     /// isContiguous() -> True when the elements are row-major without gaps
+    ///
+    /// Transposed or strided views usually are not; contiguous() gives a tensor that is.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3)
+    /// >>> a.isContiguous(), a.t().isContiguous(), a.select(1, 0).isContiguous()
+    /// (True, False, False)
     #[pyo3(name = "isContiguous")]
     fn is_contiguous(&self) -> bool {
         self.get().is_contiguous()
     }
 
     /// isSameSizeAs(tensor) -> True when both have the same sizes
+    ///
+    /// The types may differ.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3)
+    /// >>> a.isSameSizeAs(torch.IntTensor(2, 3)), a.isSameSizeAs(torch.DoubleTensor(3, 2))
+    /// (True, False)
     #[pyo3(name = "isSameSizeAs")]
     fn is_same_size_as(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(self.get().is_same_size_as(&tensor_arg(other, "isSameSizeAs")?))
     }
 
     /// isSetTo(tensor) -> True when both view the same storage with the same layout
+    ///
+    /// Same storage, storage offset, sizes and strides; equal values in different storages are not
+    /// enough.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3)
+    /// >>> a.isSetTo(torch.DoubleTensor(a)), a.isSetTo(a.clone()), a.isSetTo(a.t())
+    /// (True, False, False)
     #[pyo3(name = "isSetTo")]
     fn is_set_to(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(self.get().is_set_to(&tensor_arg(other, "isSetTo")?))
     }
 
     /// isSize(sizes) -> True when the sizes equal the given LongStorage / tuple
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3)
+    /// >>> a.isSize(torch.LongStorage([2, 3])), a.isSize((2, 3)), a.isSize([3, 2])
+    /// (True, True, False)
     #[pyo3(name = "isSize")]
     fn is_size(&self, sizes: &Bound<'_, PyAny>) -> PyResult<bool> {
         let want = convert::int_list(sizes)?;
@@ -395,6 +541,10 @@ impl PyTensor {
     }
 
     /// elementSize() -> bytes per element
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor().elementSize(), torch.ByteTensor().elementSize()
+    /// (8, 1)
     #[pyo3(name = "elementSize")]
     fn element_size(&self) -> usize {
         self.get().dtype().element_size()
@@ -402,6 +552,19 @@ impl PyTensor {
 
     /// type([name]) -> 'torch.DoubleTensor', or a copy converted to the named type (self when
     /// the type is already that)
+    ///
+    /// Without a name, the type's name. With one, a new tensor with its own storage, its values
+    /// converted (floats become integers by rounding toward zero); when self already has that type,
+    /// self itself is returned, not a copy.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([1.7, -1.7])
+    /// >>> a.type()
+    /// 'torch.DoubleTensor'
+    /// >>> a.type('torch.IntTensor').tolist()
+    /// [1, -1]
+    /// >>> a.type('torch.DoubleTensor') is a
+    /// True
     #[pyo3(name = "type", signature = (name = None))]
     fn type_<'py>(slf: &Bound<'py, Self>, name: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
@@ -419,6 +582,14 @@ impl PyTensor {
     }
 
     /// typeAs(tensor) -> self converted to tensor's type
+    ///
+    /// Same as type(tensor.type()): a copy when the types differ, else self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([1, 2])
+    /// >>> b = a.typeAs(torch.IntTensor())
+    /// >>> b.type(), b.tolist(), a.typeAs(a) is a
+    /// ('torch.IntTensor', [1, 2], True)
     #[pyo3(name = "typeAs")]
     fn type_as<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let name = tensor_arg(other, "typeAs")?.dtype().tensor_type_name();
@@ -428,17 +599,45 @@ impl PyTensor {
     // ------------------------------------------------------------------ views
 
     /// select(dim, index) -> view without dim (a number for a 1-D tensor)
+    ///
+    /// Picks the slice at index along dim (both 0-based; Torch7's are 1-based). The result shares
+    /// storage with self; t[i] is t.select(0, i).
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.select(0, 1).tolist()
+    /// [4.0, 5.0, 6.0]
+    /// >>> a.select(1, 2).tolist(), a.select(0, 1).select(0, 2)
+    /// ([3.0, 6.0], 6.0)
     fn select(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyAny>> {
         number_or_tensor(py, self.get().select(dim, index).py()?)
     }
 
     /// narrow(dim, start, length) -> view of length indices of dim from start
+    ///
+    /// dim and start are 0-based (Torch7's start is 1-based). The result shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.narrow(1, 1, 2).tolist()
+    /// [[2.0, 3.0], [5.0, 6.0]]
     fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let length = convert::size_value(length, "narrow length")?;
         wrap(py, self.get().narrow(dim, start, length).py()?)
     }
 
     /// sub(d0s, d0e [, d1s, d1e ...]) -> view with inclusive index ranges on the leading dims
+    ///
+    /// Each pair gives the first and the last index kept (0-based, both included; negative ones count
+    /// from the end, -1 being the last); dims without a pair are kept whole. Torch7's indices are
+    /// 1-based. The result shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.sub(0, 0, 1, 2).tolist()
+    /// [[2.0, 3.0]]
+    /// >>> a.sub(1, 1).tolist(), a.sub(0, -1, -2, -1).tolist()
+    /// ([[4.0, 5.0, 6.0]], [[2.0, 3.0], [5.0, 6.0]])
     #[pyo3(signature = (*bounds))]
     fn sub(&self, py: Python<'_>, bounds: Vec<i64>) -> PyResult<Py<PyAny>> {
         if !bounds.len().is_multiple_of(2) {
@@ -452,16 +651,41 @@ impl PyTensor {
     }
 
     /// transpose(dim0, dim1) -> view with the two dims swapped
+    ///
+    /// dims are 0-based; the result shares storage with self (its strides are swapped, no copy).
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.transpose(0, 1).tolist()
+    /// [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
     fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyAny>> {
         wrap(py, self.get().transpose(dim0, dim1).py()?)
     }
 
     /// t() -> transposed view of a 2-D tensor
+    ///
+    /// Same as transpose(0, 1); the result shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> b = a.t()
+    /// >>> b.size() == (3, 2), b.isContiguous()
+    /// (True, False)
+    /// >>> b[2, 0] = 30
+    /// >>> a[0, 2]
+    /// 30.0
     fn t(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         wrap(py, self.get().t().py()?)
     }
 
     /// permute(d0, d1, ...) -> view whose dim i is the old dim d_i
+    ///
+    /// The dims are 0-based and name every dim once; the result shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(2, 3, 4)
+    /// >>> a.permute(2, 0, 1).size() == (4, 2, 3)
+    /// True
     #[pyo3(signature = (*dims))]
     fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         wrap(py, self.get().permute(&convert::signed_sizes(dims)?).py()?)
@@ -469,6 +693,15 @@ impl PyTensor {
 
     /// unfold(dim, size, step) -> view of all slices of size elements every step along dim, as a
     /// new last dim
+    ///
+    /// dim is 0-based; the result shares storage with self (overlapping slices share elements).
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor([1, 2, 3, 4, 5])
+    /// >>> x.unfold(0, 2, 1).tolist()
+    /// [[1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]]
+    /// >>> x.unfold(0, 2, 2).tolist()
+    /// [[1.0, 2.0], [3.0, 4.0]]
     fn unfold(
         &self,
         py: Python<'_>,
@@ -483,6 +716,20 @@ impl PyTensor {
 
     /// view(sizes...) -> view with new sizes (one may be -1); view(src, sizes...) makes self that
     /// view of src and returns self
+    ///
+    /// The sizes (ints, a tuple or a LongStorage) must hold as many elements; the result shares
+    /// storage with the viewed tensor. A layout that cannot be viewed without a copy (e.g. a
+    /// transposed tensor) raises ValueError: call contiguous() first, or use reshape().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.view(3, 2).tolist()
+    /// [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    /// >>> a.view(-1).size() == (6,)
+    /// True
+    /// >>> b = torch.DoubleTensor()
+    /// >>> b.view(a, 6) is b, b.tolist()
+    /// (True, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     #[pyo3(signature = (*args))]
     fn view<'py>(slf: &Bound<'py, Self>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
@@ -498,6 +745,13 @@ impl PyTensor {
     }
 
     /// viewAs(template) -> view with template's sizes
+    ///
+    /// Same as view(template.size()); the result shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.viewAs(torch.DoubleTensor(3, 2)).tolist()
+    /// [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
     #[pyo3(name = "viewAs")]
     fn view_as(&self, py: Python<'_>, template: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let sizes: Vec<i64> = tensor_arg(template, "viewAs")?.sizes().iter().map(|&s| s as i64).collect();
@@ -505,18 +759,45 @@ impl PyTensor {
     }
 
     /// expand(sizes...) -> view where size-1 dims repeat with stride 0
+    ///
+    /// Nothing is copied: the repeated elements are the same memory, shared with self. The sizes
+    /// are ints, a tuple or a LongStorage.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor([[1], [2]])
+    /// >>> e = x.expand(2, 3)
+    /// >>> e.tolist(), e.stride() == (1, 0)
+    /// ([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], True)
     #[pyo3(signature = (*sizes))]
     fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         wrap(py, self.get().expand(&sizes_arg(sizes)?).py()?)
     }
 
     /// expandAs(tensor) -> expand(tensor.size())
+    ///
+    /// A view sharing storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor([[1], [2]])
+    /// >>> x.expandAs(torch.DoubleTensor(2, 2)).tolist()
+    /// [[1.0, 1.0], [2.0, 2.0]]
     #[pyo3(name = "expandAs")]
     fn expand_as(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         wrap(py, self.get().expand(tensor_arg(other, "expandAs")?.sizes()).py()?)
     }
 
     /// squeeze([dim]) -> view without size-1 dims (a number when every dim is 1)
+    ///
+    /// With dim (0-based), only that dim is removed, and only when its size is 1. The result shares
+    /// storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2, 1, 3).squeeze().size() == (2, 3)
+    /// True
+    /// >>> torch.DoubleTensor(2, 1, 1).squeeze(1).size() == (2, 1)
+    /// True
+    /// >>> torch.DoubleTensor([[5]]).squeeze()
+    /// 5.0
     #[pyo3(signature = (dim = None))]
     fn squeeze(&self, py: Python<'_>, dim: Option<i64>) -> PyResult<Py<PyAny>> {
         let t = self.get();
@@ -528,11 +809,25 @@ impl PyTensor {
     }
 
     /// unsqueeze(dim) -> view with a size-1 dim inserted at dim
+    ///
+    /// dim is 0-based (0 to dim()); the result shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2, 3).unsqueeze(1).size() == (2, 1, 3)
+    /// True
     fn unsqueeze(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyAny>> {
         wrap(py, self.get().unsqueeze(dim).py()?)
     }
 
     /// split(size [, dim=0]) -> list of views of size elements along dim (the last may be shorter)
+    ///
+    /// Torch7's torch.split(t, size, dim) as a method; dim is 0-based and each piece shares storage
+    /// with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> [p.tolist() for p in a.split(2, 1)]
+    /// [[[1.0, 2.0], [4.0, 5.0]], [[3.0], [6.0]]]
     #[pyo3(signature = (size, dim = 0))]
     fn split(&self, py: Python<'_>, size: &Bound<'_, PyAny>, dim: i64) -> PyResult<Vec<Py<PyAny>>> {
         let size = convert::size_value(size, "split size")?;
@@ -540,6 +835,14 @@ impl PyTensor {
     }
 
     /// chunk(n [, dim=0]) -> list of at most n views along dim
+    ///
+    /// Torch7's torch.chunk(t, n, dim) as a method: pieces of ceil(size / n) elements (the last may
+    /// be shorter). dim is 0-based and each piece shares storage with self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor([1, 2, 3, 4, 5])
+    /// >>> [p.tolist() for p in x.chunk(2)]
+    /// [[1.0, 2.0, 3.0], [4.0, 5.0]]
     #[pyo3(signature = (n, dim = 0))]
     fn chunk(&self, py: Python<'_>, n: &Bound<'_, PyAny>, dim: i64) -> PyResult<Vec<Py<PyAny>>> {
         let n = convert::size_value(n, "chunk count")?;
@@ -547,6 +850,14 @@ impl PyTensor {
     }
 
     /// contiguous() -> self when already contiguous, else a contiguous copy
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.contiguous() is a
+    /// True
+    /// >>> c = a.t().contiguous()
+    /// >>> c.isContiguous(), c.tolist()
+    /// (True, [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]])
     fn contiguous<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let t = slf.get().get();
         if t.is_contiguous() {
@@ -560,6 +871,15 @@ impl PyTensor {
     // ------------------------------------------------------------------ copies and writes
 
     /// clone() -> a contiguous copy with its own storage
+    ///
+    /// Writes to the copy do not show in self.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> c = a.clone()
+    /// >>> c[0, 0] = 9
+    /// >>> a[0, 0], c[0, 0]
+    /// (1.0, 9.0)
     fn clone(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let t = self.get();
         let out = maybe_detach(py, t.numel(), || t.clone_contiguous()).py()?;
@@ -567,6 +887,17 @@ impl PyTensor {
     }
 
     /// copy(src) -> self, with src's values (any type; src broadcasts, or has as many elements)
+    ///
+    /// src is a tensor of any type, a (nested) list or a numpy array; values are converted to
+    /// self's type. Self keeps its storage and sizes.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> x = torch.IntTensor(2, 3)
+    /// >>> x.copy(a) is x, x.tolist()
+    /// (True, [[1, 2, 3], [4, 5, 6]])
+    /// >>> x.copy(torch.DoubleTensor([7, 8, 9])).tolist()
+    /// [[7, 8, 9], [7, 8, 9]]
     fn copy<'py>(slf: Bound<'py, Self>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let dst = slf.get().get();
         let src = value_tensor(src, dst.dtype())?;
@@ -575,6 +906,10 @@ impl PyTensor {
     }
 
     /// fill(value) -> self with every element set to value
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2, 2).fill(7).tolist()
+    /// [[7.0, 7.0], [7.0, 7.0]]
     fn fill<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = convert::scalar(value)?;
         let t = slf.get().get();
@@ -583,6 +918,10 @@ impl PyTensor {
     }
 
     /// zero() -> self filled with zeros
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.IntTensor([1, 2, 3]).zero().tolist()
+    /// [0, 0, 0]
     fn zero(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
         let t = slf.get().get();
         maybe_detach(slf.py(), t.numel(), || t.zero_()).py()?;
@@ -590,6 +929,16 @@ impl PyTensor {
     }
 
     /// resize(sizes...) -> self with new sizes (contiguous; the storage grows when needed)
+    ///
+    /// The sizes are ints, a tuple or a LongStorage. The values already in the storage keep their
+    /// places in storage order; elements past its old end start as zeros.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor([1, 2, 3, 4])
+    /// >>> x.resize(2, 2) is x, x.tolist()
+    /// (True, [[1.0, 2.0], [3.0, 4.0]])
+    /// >>> x.resize(3).tolist()
+    /// [1.0, 2.0, 3.0]
     #[pyo3(signature = (*sizes))]
     fn resize<'py>(slf: Bound<'py, Self>, sizes: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
         let sizes = sizes_arg(sizes)?;
@@ -600,6 +949,13 @@ impl PyTensor {
     }
 
     /// resizeAs(tensor) -> self resized to tensor's sizes
+    ///
+    /// Same as resize(tensor.size()).
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor(2)
+    /// >>> x.resizeAs(torch.IntTensor(2, 3)).size() == (2, 3)
+    /// True
     #[pyo3(name = "resizeAs")]
     fn resize_as<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let sizes = tensor_arg(other, "resizeAs")?.sizes().to_vec();
@@ -610,6 +966,21 @@ impl PyTensor {
     }
 
     /// set([tensor | storage [, offset, sizes [, strides]]]) -> self re-pointed at that memory
+    ///
+    /// set(tensor) makes self share tensor's storage and layout; set(storage, offset, sizes
+    /// [, strides]) makes it a view of storage from the 0-based offset (Torch7's is 1-based), taking
+    /// the same size/stride forms as the constructor; set() empties it. The types must match.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> x = torch.DoubleTensor()
+    /// >>> x.set(a) is x, x.isSetTo(a)
+    /// (True, True)
+    /// >>> s = torch.DoubleStorage([1, 2, 3, 4])
+    /// >>> x.set(s, 1, torch.LongStorage([3])).tolist()
+    /// [2.0, 3.0, 4.0]
+    /// >>> x.set().dim()
+    /// 0
     #[pyo3(signature = (*args))]
     fn set<'py>(slf: Bound<'py, Self>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
         let me = slf.get();
@@ -641,16 +1012,41 @@ impl PyTensor {
     }
 
     /// tolist() -> nested lists of Python numbers
+    ///
+    /// A copy: floats for the floating-point types, ints for the integer ones; an empty tensor gives
+    /// []. Torch7's name is totable().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.IntTensor([[1, 2], [3, 4]]).tolist()
+    /// [[1, 2], [3, 4]]
+    /// >>> torch.FloatTensor([0.5]).tolist(), torch.DoubleTensor().tolist()
+    /// ([0.5], [])
     fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         to_nested(py, &self.get())
     }
 
     /// totable() -> same as tolist()
+    ///
+    /// Torch7's name for tolist().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor([[1, 2]]).totable()
+    /// [[1.0, 2.0]]
     fn totable(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         to_nested(py, &self.get())
     }
 
     /// reshape(sizes...) -> a contiguous copy with new sizes
+    ///
+    /// Torch7's torch.reshape(t, sizes...): unlike view() it always copies, so it works for any
+    /// layout. One size may be -1.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> a.t().reshape(6).tolist()
+    /// [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
+    /// >>> a.reshape(3, -1).size() == (3, 2)
+    /// True
     #[pyo3(signature = (*sizes))]
     fn reshape(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         let sizes = convert::signed_sizes(sizes)?;
@@ -659,6 +1055,13 @@ impl PyTensor {
     }
 
     /// repeatTensor(reps...) -> a copy tiled reps[d] times along each dim
+    ///
+    /// reps may have more entries than self has dims (new leading dims). The result has its own
+    /// storage.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor([1, 2]).repeatTensor(2, 2).tolist()
+    /// [[1.0, 2.0, 1.0, 2.0], [1.0, 2.0, 1.0, 2.0]]
     #[pyo3(name = "repeatTensor", signature = (*reps))]
     fn repeat_tensor(&self, py: Python<'_>, reps: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         let reps = sizes_arg(reps)?;
@@ -667,6 +1070,20 @@ impl PyTensor {
     }
 
     /// uniform([gen,] [a=0, b=1]) -> self filled with uniform draws in [a, b)
+    ///
+    /// Draws from the Generator gen, or from the calling thread's default generator (see
+    /// torch.manualSeed). Not available for HalfTensor.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor(1000).uniform(2, 3)
+    /// >>> all(2 <= v < 3 for v in x.tolist())
+    /// True
+    /// >>> g = torch.Generator()
+    /// >>> torch.manualSeed(g, 5)
+    /// >>> y = torch.DoubleTensor(3).uniform(g).tolist()
+    /// >>> torch.manualSeed(g, 5)
+    /// >>> torch.DoubleTensor(3).uniform(g).tolist() == y
+    /// True
     #[pyo3(signature = (*args))]
     fn uniform<'py>(slf: Bound<'py, Self>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
@@ -683,6 +1100,7 @@ impl PyTensor {
 
     // ------------------------------------------------------------------ Python protocols
 
+    /// t[key] -> a view, or a Python number when every dim gets an int (see the class docstring)
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         match index::resolve(&self.get(), key)? {
             index::Indexed::View(t) => wrap(py, t),
@@ -690,6 +1108,7 @@ impl PyTensor {
         }
     }
 
+    /// t[key] = value: fills the selected elements with a number, or copies a tensor / list into them
     fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let me = self.get();
         match index::resolve(&me, key)? {
@@ -706,6 +1125,7 @@ impl PyTensor {
         }
     }
 
+    /// len(t) -> size of dim 0 (TypeError for a tensor with no dimension)
     fn __len__(&self) -> PyResult<usize> {
         let t = self.get();
         if t.ndim() == 0 {
@@ -714,6 +1134,7 @@ impl PyTensor {
         Ok(t.sizes()[0])
     }
 
+    /// iter(t) -> the select(0, i) slices (Python numbers for a 1-D tensor)
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let t = self.get();
         let items = if t.ndim() == 0 {
@@ -726,6 +1147,7 @@ impl PyTensor {
         Ok(PyList::new(py, items)?.try_iter()?.into_any().unbind())
     }
 
+    /// bool(t) -> truth of the single element (ValueError unless exactly one element)
     fn __bool__(&self) -> PyResult<bool> {
         let t = self.get();
         if t.numel() != 1 {
@@ -742,24 +1164,54 @@ impl PyTensor {
         slf.as_ptr() as isize
     }
 
+    /// str(t) -> Torch7's printed form, ending with e.g. [torch.DoubleTensor of size 2x3]
     fn __str__(&self, py: Python<'_>) -> PyResult<String> {
         let t = self.get();
         maybe_detach(py, t.numel(), || t.to_torch_string()).py()
     }
 
+    /// repr(t) -> same as str(t)
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         self.__str__(py)
     }
 
+    /// __reduce__() -> pickling support: (rebuild function, (type name, sizes, bytes))
+    ///
+    /// Pickling stores a contiguous copy of the values; the unpickled tensor has its own storage.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> import pickle
+    /// >>> b = pickle.loads(pickle.dumps(a))
+    /// >>> b.type(), b.tolist()
+    /// ('torch.DoubleTensor', [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         interop::reduce_tensor(py, &self.get())
     }
 
     /// numpy() -> a numpy array sharing this tensor's memory
+    ///
+    /// A Python addition (Torch7 has none). Writes through either side show in the other.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> x = torch.DoubleTensor([1, 2, 3])
+    /// >>> n = x.numpy()
+    /// >>> n[0] = 10
+    /// >>> x.tolist(), n.dtype.name
+    /// ([10.0, 2.0, 3.0], 'float64')
     fn numpy<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         slf.py().import("numpy")?.call_method1("asarray", (slf,))
     }
 
+    /// __array__([dtype, copy]) -> numpy array protocol: an array sharing the memory
+    ///
+    /// Converted with astype when dtype is given, and copied when copy=True.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> import numpy as np
+    /// >>> np.asarray(a).shape, np.asarray(a, dtype=np.int32).dtype.name
+    /// ((2, 3), 'int32')
     #[pyo3(signature = (dtype = None, copy = None))]
     fn __array__<'py>(
         slf: &Bound<'py, Self>,
@@ -778,6 +1230,16 @@ impl PyTensor {
         Ok(arr)
     }
 
+    /// __dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None) -> DLPack capsule
+    ///
+    /// The capsule shares this tensor's memory (a contiguous copy's with copy=True), so that
+    /// numpy.from_dlpack and other DLPack consumers can read it without a copy.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])
+    /// >>> import numpy as np
+    /// >>> np.from_dlpack(a).tolist()
+    /// [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
     fn __dlpack__<'py>(
         slf: &Bound<'py, Self>,
@@ -794,16 +1256,23 @@ impl PyTensor {
         interop::tensor_dlpack(slf.py(), slf)
     }
 
+    /// __dlpack_device__() -> (1, 0): DLPack's CPU device
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleTensor(2).__dlpack_device__()
+    /// (1, 0)
     fn __dlpack_device__(&self) -> (i32, i32) {
         (1, 0)
     }
 
+    /// Buffer protocol: memoryview(t) and numpy see the tensor's memory (strided, writable).
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
         let t = slf.get().get();
         // SAFETY: pyo3 passes the Py_buffer CPython gave us.
         unsafe { buffer::fill(slf.into_any(), &t, view, flags) }
     }
 
+    /// Releases what __getbuffer__ filled in.
     unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
         // SAFETY: `view` was filled by buffer::fill in __getbuffer__.
         unsafe { buffer::release(view) }
@@ -831,12 +1300,21 @@ fn value_tensor(value: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Tensor> {
 macro_rules! tensor_classes {
     ($($cls:ident, $name:literal, $dt:ident;)*) => {
         $(
-            #[doc = concat!("torch.", $name, ": a tensor of ", stringify!($dt), " elements.")]
+            #[doc = concat!($name, "(...) -> a tensor of ", stringify!($dt), " elements")]
+            #[doc = ""]
+            #[doc = concat!("torch.", $name, ": takes every constructor form of torch.Tensor (see its")]
+            #[doc = "docstring) and has all its methods; dims and indices are 0-based."]
+            #[doc = ""]
+            #[doc = ">>> import ferrotorch as torch"]
+            #[doc = concat!(">>> t = torch.", $name, "([[1, 2], [3, 4]])")]
+            #[doc = ">>> t.type(), t.size() == (2, 2), isinstance(t, torch.Tensor)"]
+            #[doc = concat!("('torch.", $name, "', True, True)")]
             #[pyclass(name = $name, module = "ferrotorch", extends = PyTensor, subclass, frozen)]
             pub struct $cls;
 
             #[pymethods]
             impl $cls {
+                /// Builds a tensor of this type from any constructor form of torch.Tensor.
                 #[new]
                 #[pyo3(signature = (*args))]
                 fn py_new(args: &Bound<'_, PyTuple>) -> PyResult<PyClassInitializer<Self>> {

@@ -18,8 +18,11 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
-/// Alignment of every block we allocate: one cache line, which also suits AVX-512 loads.
-const BLOCK_ALIGN: usize = 64;
+/// Alignment of every block we allocate. 16 is the system allocator's own alignment, which lets
+/// `alloc_zeroed` become `calloc` (fresh zero pages from the OS, no memset); a larger alignment
+/// makes Rust zero the block by hand, which doubled the cost of `clone` on 16M floats. Vector
+/// kernels use unaligned loads, so nothing needs more.
+const BLOCK_ALIGN: usize = 16;
 
 enum Owner {
     /// Allocated here with this layout; freed on drop.
@@ -63,6 +66,7 @@ impl Block {
         let ptr = NonNull::new(raw).ok_or_else(|| {
             Error::Runtime(format!("out of memory allocating {bytes} bytes for {capacity} elements"))
         })?;
+        advise_huge_pages(raw, bytes);
         Ok(Block { ptr, capacity, dtype, owner: Owner::Native(layout) })
     }
 
@@ -99,6 +103,29 @@ impl Block {
         self.ptr.as_ptr() as *mut T
     }
 }
+
+/// Blocks at least this large ask the kernel for transparent huge pages (numpy does the same):
+/// first-touch page faults then come 512 times less often, which is most of the cost of filling a
+/// fresh 64 MiB block.
+const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
+
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+    if bytes < HUGE_PAGE_MIN_BYTES {
+        return;
+    }
+    const PAGE: usize = 4096;
+    let start = (ptr as usize).next_multiple_of(PAGE);
+    let end = (ptr as usize + bytes) & !(PAGE - 1);
+    if end > start {
+        // SAFETY: [start, end) lies inside the allocation we just made; madvise only changes how
+        // the kernel backs those pages, never their contents. A failure is harmless.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_ptr: *mut u8, _bytes: usize) {}
 
 impl Drop for Block {
     fn drop(&mut self) {
