@@ -4,9 +4,8 @@ import json
 import math
 from pathlib import Path
 
-import pytest
-
 import ferrotorch as torch
+import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "torch7"
 

@@ -4,10 +4,9 @@ integers wrap)."""
 
 import math
 
+import ferrotorch as torch
 import numpy as np
 import pytest
-
-import ferrotorch as torch
 
 TYPES = {
     "Byte": np.uint8, "Char": np.int8, "Short": np.int16, "Int": np.int32,

@@ -4,11 +4,10 @@ doctest, so the inline help stays true."""
 import doctest
 import inspect
 
-import pytest
-
 import ferrotorch
 import ferrotorch._C as C
 import ferrotorch.timer
+import pytest
 
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 

@@ -3,9 +3,8 @@
 import json
 import re
 
-import pytest
-
 import ferrotorch as torch
+import pytest
 from conftest import FIXTURES, build_from_json
 
 CASES_FILE = FIXTURES / "print" / "print_cases.json"
@@ -21,7 +20,7 @@ def zero_based_labels(text):
         return "(" + ",".join(parts) + ") = "
 
     text = re.sub(r"Columns (\d+) to (\d+)", columns, text)
-    return re.sub(r"^\(([\d,.]+)\) = ", slice_header, text, flags=re.M)
+    return re.sub(r"^\(([\d,.]+)\) = ", slice_header, text, flags=re.MULTILINE)
 
 
 def expected_text(case):

@@ -16,7 +16,7 @@ def zero_based_labels(text):
         return "(" + ",".join(parts) + ") = "
 
     text = re.sub(r"Columns (\d+) to (\d+)", columns, text)
-    return re.sub(r"^\(([\d,.]+)\) = ", slice_header, text, flags=re.M)
+    return re.sub(r"^\(([\d,.]+)\) = ", slice_header, text, flags=re.MULTILINE)
 
 
 def print_case(load_fixture, name):

@@ -120,7 +120,7 @@ def typename(obj):
     return None
 
 
-def type(obj):  # noqa: A001 - Torch7's name
+def type(obj):
     """type(obj) -> the Torch7 type name of a tensor or storage, else the Python type's name
 
     >>> import ferrotorch as torch
@@ -141,7 +141,7 @@ def numel(x):
     return x.nElement()
 
 
-from builtins import type as builtins_type  # noqa: E402 - after our own `type`
+from builtins import type as builtins_type
 
 _CONVERSIONS = {
     "byte": "torch.ByteTensor",

@@ -38,6 +38,9 @@ pub fn is_int(obj: &Bound<'_, PyAny>) -> bool {
 
 /// One size or count, refusing negatives.
 pub fn size_value(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
+    if is_int(obj) && obj.extract::<i64>().is_err() {
+        return Err(PyValueError::new_err(format!("{what}: {} is too large", obj.str()?)));
+    }
     let v: i64 = obj.extract().map_err(|_| {
         PyTypeError::new_err(format!(
             "{what}: expected an int, got {}",

@@ -14,8 +14,20 @@ thread_local! {
     static DEFAULT: RefCell<Generator> = RefCell::new(Generator::from_entropy());
 }
 
+/// Generator() -> a new random generator, seeded from entropy
+///
 /// torch.Generator(): an independent Mersenne Twister (Torch7's algorithms), seeded from
-/// entropy. It is locked while in use.
+/// entropy. It is locked while in use. Pass it as the optional first argument of manualSeed,
+/// seed, initialSeed, getRNGState, setRNGState, uniform and Tensor.uniform; without one they use
+/// the calling thread's default generator.
+///
+/// >>> import ferrotorch as torch
+/// >>> g = torch.Generator()
+/// >>> torch.manualSeed(g, 7)
+/// >>> x = torch.uniform(g)
+/// >>> torch.manualSeed(g, 7)
+/// >>> torch.uniform(g) == x, torch.initialSeed(g)
+/// (True, 7)
 #[pyclass(name = "Generator", module = "ferrotorch", frozen)]
 pub struct PyGenerator {
     inner: Mutex<Generator>,
@@ -23,6 +35,7 @@ pub struct PyGenerator {
 
 #[pymethods]
 impl PyGenerator {
+    /// Generator() -> a new generator seeded from entropy
     #[new]
     fn py_new() -> Self {
         PyGenerator { inner: Mutex::new(Generator::from_entropy()) }
@@ -48,6 +61,19 @@ fn split<'py>(args: &Bound<'py, PyTuple>) -> (Option<Bound<'py, PyGenerator>>, V
 }
 
 /// manualSeed([gen,] seed): seeds the generator (the calling thread's by default)
+///
+/// The same seed gives the same sequence of draws (Torch7's Mersenne Twister). Each OS thread
+/// has its own default generator, seeded from entropy until manualSeed.
+///
+/// >>> import ferrotorch as torch
+/// >>> torch.manualSeed(1)
+/// >>> round(torch.uniform(), 6)
+/// 0.417022
+/// >>> a = torch.DoubleTensor(3).uniform()
+/// >>> torch.manualSeed(1)
+/// >>> b = torch.DoubleTensor(4).uniform()
+/// >>> b.tolist()[1:] == a.tolist(), torch.initialSeed()
+/// (True, 1)
 #[pyfunction]
 #[pyo3(name = "manualSeed", signature = (*args))]
 pub fn manual_seed(args: &Bound<'_, PyTuple>) -> PyResult<()> {
@@ -61,6 +87,14 @@ pub fn manual_seed(args: &Bound<'_, PyTuple>) -> PyResult<()> {
 }
 
 /// seed([gen]) -> a new seed from entropy, applied to the generator
+///
+/// Re-seeds the generator (the calling thread's default one without gen) and returns the
+/// seed, which initialSeed() then reports.
+///
+/// >>> import ferrotorch as torch
+/// >>> s = torch.seed()
+/// >>> isinstance(s, int), torch.initialSeed() == s
+/// (True, True)
 #[pyfunction]
 #[pyo3(signature = (gen = None))]
 pub fn seed(gen: Option<&Bound<'_, PyGenerator>>) -> u64 {
@@ -68,6 +102,15 @@ pub fn seed(gen: Option<&Bound<'_, PyGenerator>>) -> u64 {
 }
 
 /// initialSeed([gen]) -> the generator's last seed
+///
+/// The seed given to manualSeed or drawn by seed() (or at creation), for gen or the calling
+/// thread's default generator.
+///
+/// >>> import ferrotorch as torch
+/// >>> g = torch.Generator()
+/// >>> torch.manualSeed(g, 123)
+/// >>> torch.initialSeed(g)
+/// 123
 #[pyfunction]
 #[pyo3(name = "initialSeed", signature = (gen = None))]
 pub fn initial_seed(gen: Option<&Bound<'_, PyGenerator>>) -> u64 {
@@ -75,6 +118,17 @@ pub fn initial_seed(gen: Option<&Bound<'_, PyGenerator>>) -> u64 {
 }
 
 /// getRNGState([gen]) -> ByteTensor holding the generator's whole state
+///
+/// A copy: later draws do not change it. Give it to setRNGState to replay the draws.
+///
+/// >>> import ferrotorch as torch
+/// >>> state = torch.getRNGState()
+/// >>> state.type(), state.dim()
+/// ('torch.ByteTensor', 1)
+/// >>> x = torch.uniform()
+/// >>> _ = torch.setRNGState(state)
+/// >>> torch.uniform() == x
+/// True
 #[pyfunction]
 #[pyo3(name = "getRNGState", signature = (gen = None))]
 pub fn get_rng_state(py: Python<'_>, gen: Option<&Bound<'_, PyGenerator>>) -> PyResult<Py<PyAny>> {
@@ -84,6 +138,18 @@ pub fn get_rng_state(py: Python<'_>, gen: Option<&Bound<'_, PyGenerator>>) -> Py
 }
 
 /// setRNGState([gen,] state) -> state: restores a state from getRNGState
+///
+/// Sets the generator (the calling thread's by default) to a state saved by getRNGState,
+/// possibly from another generator; a malformed state raises ValueError.
+///
+/// >>> import ferrotorch as torch
+/// >>> g = torch.Generator()
+/// >>> state = torch.getRNGState(g)
+/// >>> x = torch.DoubleTensor(3).uniform(g).tolist()
+/// >>> torch.setRNGState(g, state) is state
+/// True
+/// >>> torch.DoubleTensor(3).uniform(g).tolist() == x
+/// True
 #[pyfunction]
 #[pyo3(name = "setRNGState", signature = (*args))]
 pub fn set_rng_state<'py>(args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
@@ -97,6 +163,19 @@ pub fn set_rng_state<'py>(args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyA
 }
 
 /// uniform([gen,] [a=0, b=1]) -> a number drawn uniformly from [a, b)
+///
+/// Draws from gen, or from the calling thread's default generator.
+///
+/// >>> import ferrotorch as torch
+/// >>> x = torch.uniform(5, 6)
+/// >>> 5 <= x < 6
+/// True
+/// >>> g = torch.Generator()
+/// >>> torch.manualSeed(g, 3)
+/// >>> x = torch.uniform(g, -1, 1)
+/// >>> torch.manualSeed(g, 3)
+/// >>> torch.uniform(g, -1, 1) == x
+/// True
 #[pyfunction]
 #[pyo3(signature = (*args))]
 pub fn uniform(args: &Bound<'_, PyTuple>) -> PyResult<f64> {

@@ -16,7 +16,34 @@ use std::os::raw::c_int;
 /// What `__reduce__` returns: the rebuild function and its arguments.
 type Reduced<'py> = (Bound<'py, PyAny>, (String, Bound<'py, PyBytes>));
 
-/// Base class of every storage type.
+/// Storage(...) -> a storage of the default type (DoubleStorage unless setdefaulttensortype
+/// changed it)
+///
+/// Base class of the eight storage types (ByteStorage, CharStorage, ShortStorage, IntStorage,
+/// LongStorage, FloatStorage, DoubleStorage, HalfStorage): a flat, typed, resizable block of
+/// elements that tensors view. Indices are 0-based (Torch7's are 1-based): s[i] reads or writes
+/// one element and len(s) is the size. Every type takes these constructor forms:
+///
+///   Storage()                            empty
+///   Storage(size)                        size elements, zero-filled
+///   Storage(list | numpy array)          a copy of a flat list of numbers, or of an array
+///   Storage(storage [, offset [, size]]) a view sharing storage's memory from the 0-based
+///                                        offset (same type only; size defaults to the rest)
+///
+/// >>> import ferrotorch as torch
+/// >>> s = torch.DoubleStorage([1, 2, 3, 4])
+/// >>> print(s)
+///  1
+///  2
+///  3
+///  4
+/// [torch.DoubleStorage of size 4]
+/// >>> w = torch.DoubleStorage(s, 1, 2)
+/// >>> w[0] = 20
+/// >>> s.tolist(), len(w), s[-1]
+/// ([1.0, 20.0, 3.0, 4.0], 2, 4.0)
+/// >>> torch.Storage(3).type(), torch.IntStorage(2).tolist()
+/// ('torch.DoubleStorage', [0, 0])
 #[pyclass(name = "Storage", module = "ferrotorch", subclass, frozen, weakref)]
 pub struct PyStorage {
     pub inner: Storage,
@@ -83,7 +110,7 @@ fn wrap_index(index: i64, size: usize) -> PyResult<usize> {
 
 #[pymethods]
 impl PyStorage {
-    /// `torch.Storage(...)` builds a storage of the default type.
+    /// Storage(...) -> a storage of the default type (see the class docstring for the forms)
     #[new]
     #[classmethod]
     #[pyo3(signature = (*args))]
@@ -94,41 +121,67 @@ impl PyStorage {
     }
 
     /// size() -> number of elements
+    ///
+    /// Same as len(s).
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleStorage([1, 2, 3]).size(), len(torch.ByteStorage(5))
+    /// (3, 5)
     fn size(&self) -> usize {
         self.inner.size()
     }
 
+    /// len(s) -> number of elements
     fn __len__(&self) -> usize {
         self.inner.size()
     }
 
     /// elementSize() -> bytes per element
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.DoubleStorage().elementSize(), torch.FloatStorage().elementSize()
+    /// (8, 4)
     #[pyo3(name = "elementSize")]
     fn element_size(&self) -> usize {
         self.inner.dtype().element_size()
     }
 
     /// type() -> 'torch.DoubleStorage'
+    ///
+    /// The Torch7 name of the storage's type.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.IntStorage(2).type()
+    /// 'torch.IntStorage'
     #[pyo3(name = "type")]
     fn type_name(&self) -> String {
         self.inner.dtype().storage_type_name()
     }
 
+    /// s[i] -> element i as a Python number (0-based; negative counts from the end)
     fn __getitem__(&self, py: Python<'_>, index: i64) -> PyResult<Py<PyAny>> {
         let i = wrap_index(index, self.inner.size())?;
         convert::scalar_to_py(py, self.inner.get_scalar(i).py()?)
     }
 
+    /// s[i] = value: writes element i (0-based; negative counts from the end)
     fn __setitem__(&self, index: i64, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let i = wrap_index(index, self.inner.size())?;
         self.inner.set_scalar(i, convert::scalar(value)?).py()
     }
 
+    /// iter(s) -> the elements as Python numbers
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(self.tolist(py)?.bind(py).try_iter()?.into_any().unbind())
     }
 
     /// fill(value) -> self
+    ///
+    /// Sets every element to value.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.IntStorage(3).fill(7).tolist()
+    /// [7, 7, 7]
     fn fill<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = convert::scalar(value)?;
         slf.get().inner.fill_scalar(v);
@@ -136,6 +189,13 @@ impl PyStorage {
     }
 
     /// copy(storage) -> self: copies values from a storage of any type and the same size.
+    ///
+    /// The values are converted to self's type; self keeps its own memory.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> s = torch.IntStorage(3)
+    /// >>> s.copy(torch.DoubleStorage([1, 2, 3])) is s, s.tolist()
+    /// (True, [1, 2, 3])
     fn copy<'py>(slf: Bound<'py, Self>, src: &Bound<'py, PyStorage>) -> PyResult<Bound<'py, Self>> {
         let (dst, src) = (slf.get().inner.clone(), src.get().inner.clone());
         slf.py().detach(|| dst.copy_from(&src)).py()?;
@@ -143,6 +203,16 @@ impl PyStorage {
     }
 
     /// resize(n) -> self
+    ///
+    /// Changes the number of elements in place: the first values are kept, new elements start as
+    /// zeros.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> s = torch.DoubleStorage([1, 2])
+    /// >>> s.resize(4).tolist()
+    /// [1.0, 2.0, 0.0, 0.0]
+    /// >>> s.resize(1).tolist()
+    /// [1.0]
     fn resize<'py>(slf: Bound<'py, Self>, size: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let n = convert::size_value(size, "resize")?;
         slf.get().inner.resize(n).py()?;
@@ -150,6 +220,13 @@ impl PyStorage {
     }
 
     /// tolist() -> list of numbers
+    ///
+    /// A copy of the values: floats for the floating-point types, ints for the integer ones.
+    /// Torch7's name is totable().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.ByteStorage([1, 2, 3]).tolist(), torch.FloatStorage([0.5]).tolist()
+    /// ([1, 2, 3], [0.5])
     fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let items = (0..self.inner.size())
             .map(|i| convert::scalar_to_py(py, self.inner.get_scalar(i).py()?))
@@ -158,14 +235,23 @@ impl PyStorage {
     }
 
     /// totable(): same as tolist()
+    ///
+    /// Torch7's name for tolist().
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> torch.LongStorage([4, 5]).totable()
+    /// [4, 5]
     fn totable(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         self.tolist(py)
     }
 
+    /// str(s) -> Torch7's printed form, one element a line, ending with e.g.
+    /// [torch.DoubleStorage of size 3]
     fn __str__(&self) -> String {
         self.inner.to_torch_string()
     }
 
+    /// repr(s) -> same as str(s)
     fn __repr__(&self) -> String {
         self.inner.to_torch_string()
     }
@@ -193,15 +279,22 @@ impl PyStorage {
         Ok(false)
     }
 
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Reduced<'py>> {
+    /// __reduce__() -> pickling support: (rebuild function, (type name, bytes))
+    ///
+    /// The unpickled storage has its own copy of the values.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> import pickle
+    /// >>> s = pickle.loads(pickle.dumps(torch.IntStorage([1, 2])))
+    /// >>> s.type(), s.tolist()
+    /// ('torch.IntStorage', [1, 2])
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let rebuild = py.import("ferrotorch._C")?.getattr("_rebuild_storage")?;
         let bytes = interop::storage_bytes(py, &self.inner);
         Ok((rebuild, (self.inner.dtype().storage_type_name(), bytes)))
     }
 
+    /// Buffer protocol: memoryview(s) and numpy see the storage's memory (writable).
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
         let storage = slf.get().inner.clone();
         let n = storage.size();
@@ -210,6 +303,7 @@ impl PyStorage {
         unsafe { buffer::fill(slf.into_any(), &t, view, flags) }
     }
 
+    /// Releases what __getbuffer__ filled in.
     unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
         // SAFETY: `view` was filled by buffer::fill in __getbuffer__.
         unsafe { buffer::release(view) }
@@ -219,12 +313,21 @@ impl PyStorage {
 macro_rules! storage_classes {
     ($($cls:ident, $name:literal, $dt:ident;)*) => {
         $(
-            #[doc = concat!("torch.", $name, ": a storage of ", stringify!($dt), " elements.")]
+            #[doc = concat!($name, "(...) -> a storage of ", stringify!($dt), " elements")]
+            #[doc = ""]
+            #[doc = concat!("torch.", $name, ": takes every constructor form of torch.Storage (see its")]
+            #[doc = "docstring) and has all its methods; indices are 0-based."]
+            #[doc = ""]
+            #[doc = ">>> import ferrotorch as torch"]
+            #[doc = concat!(">>> s = torch.", $name, "([1, 2, 3])")]
+            #[doc = ">>> s.type(), s.size(), isinstance(s, torch.Storage)"]
+            #[doc = concat!("('torch.", $name, "', 3, True)")]
             #[pyclass(name = $name, module = "ferrotorch", extends = PyStorage, subclass, frozen)]
             pub struct $cls;
 
             #[pymethods]
             impl $cls {
+                /// Builds a storage of this type from any constructor form of torch.Storage.
                 #[new]
                 #[pyo3(signature = (*args))]
                 fn py_new(args: &Bound<'_, PyTuple>) -> PyResult<PyClassInitializer<Self>> {

@@ -718,8 +718,8 @@ impl PyTensor {
     /// view of src and returns self
     ///
     /// The sizes (ints, a tuple or a LongStorage) must hold as many elements; the result shares
-    /// storage with the viewed tensor. A layout that cannot be viewed without a copy (e.g. a
-    /// transposed tensor) raises ValueError: call contiguous() first, or use reshape().
+    /// storage with the viewed tensor. Sizes that this layout cannot give without a copy (as
+    /// can happen after a transpose) raise ValueError: call contiguous() first, or use reshape().
     ///
     /// >>> import ferrotorch as torch
     /// >>> a = torch.DoubleTensor([[1, 2, 3], [4, 5, 6]])

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use smallvec::SmallVec;
 
 /// Sizes or strides; most tensors have few dims, so they live inline.
-pub type Dims = SmallVec<[usize; 6]>;
+pub type Dims = SmallVec<[usize; 4]>;
 
 /// Where a tensor's elements are: element `(i0, .., in)` is at
 /// `offset + i0 * strides[0] + .. + in * strides[n]` in its storage.
@@ -57,12 +57,13 @@ pub fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
     Ok(d as usize)
 }
 
-/// Normalises a possibly negative index into a dim of `size`.
-pub fn wrap_index(index: i64, size: usize, what: &str) -> Result<usize> {
+/// Normalises a possibly negative index into dim `dim` of size `size`.
+pub fn wrap_index(index: i64, size: usize, dim: usize) -> Result<usize> {
     let n = size as i64;
     let i = if index < 0 { index + n } else { index };
     if i < 0 || i >= n {
-        return Err(Error::Index(format!("index {index} out of range for {what} of size {size}")));
+        // Formatted only on failure: this sits on the path of every `t[i]`.
+        return Err(Error::Index(format!("index {index} out of range for dimension {dim} of size {size}")));
     }
     Ok(i as usize)
 }
@@ -99,6 +100,9 @@ impl Layout {
 
     /// Torch7's rule: ignoring size-1 dims, each stride equals the product of the sizes after it.
     pub fn is_contiguous(&self) -> bool {
+        if self.sizes.contains(&0) {
+            return true; // no element, so nothing to lay out (numpy and PyTorch agree)
+        }
         let mut expected = 1usize;
         for d in (0..self.ndim()).rev() {
             if self.sizes[d] != 1 {
@@ -133,11 +137,12 @@ impl Layout {
     }
 
     pub fn select(&self, dim: usize, index: usize) -> Layout {
-        let mut out = self.clone();
-        out.offset += index * self.strides[dim];
-        out.sizes.remove(dim);
-        out.strides.remove(dim);
-        out
+        let keep = |v: &Dims| v.iter().enumerate().filter(|&(d, _)| d != dim).map(|(_, &x)| x).collect();
+        Layout {
+            offset: self.offset + index * self.strides[dim],
+            sizes: keep(&self.sizes),
+            strides: keep(&self.strides),
+        }
     }
 
     pub fn narrow(&self, dim: usize, start: usize, length: usize) -> Layout {
@@ -201,6 +206,13 @@ impl Layout {
     /// Torch7's expand: only size-1 dims may grow (their stride becomes 0). New leading dims are
     /// accepted too (numpy's rule), with stride 0.
     pub fn expand(&self, sizes: &[usize]) -> Result<Layout> {
+        if self.ndim() == 0 {
+            return Err(Error::Value(format!(
+                "expand: a tensor with no dimension has no element to expand to {}",
+                size_string(sizes)
+            )));
+        }
+        checked_numel(sizes)?;
         if sizes.len() < self.ndim() {
             return Err(Error::Value(format!(
                 "expand: the number of sizes ({}) must be at least the tensor's dims ({}); \
@@ -324,6 +336,12 @@ pub fn infer_size(sizes: &[i64], numel: usize, from: &[usize]) -> Result<Dims> {
                 .checked_mul(s as usize)
                 .ok_or_else(|| Error::Value(format!("view: sizes {sizes:?} have too many elements")))?;
         }
+    }
+    if sizes.is_empty() && numel > 0 {
+        return Err(Error::Value(format!(
+            "view: no sizes given for a tensor of size {} ({numel} elements)",
+            size_string(from)
+        )));
     }
     let mut out: Dims = sizes.iter().map(|&s| s.max(0) as usize).collect();
     let mismatch = || {

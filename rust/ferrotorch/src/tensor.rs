@@ -95,6 +95,7 @@ impl Tensor {
             Some(s) => Dims::from_slice(s),
             None => contiguous_strides(sizes),
         };
+        layout::checked_numel(sizes)?;
         let layout = Layout { offset, sizes: Dims::from_slice(sizes), strides };
         check_fits(&layout, storage.size())?;
         Ok(Tensor { storage, layout })
@@ -192,7 +193,7 @@ impl Tensor {
     pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
         self.need_dims("select")?;
         let d = wrap_dim(dim, self.ndim())?;
-        let i = wrap_index(index, self.layout.sizes[d], &format!("dimension {d}"))?;
+        let i = wrap_index(index, self.layout.sizes[d], d)?;
         Ok(self.with_layout(self.layout.select(d, i)))
     }
 
@@ -239,9 +240,8 @@ impl Tensor {
         let mut out = self.clone();
         for (d, &(s, e)) in ranges.iter().enumerate() {
             let size = self.layout.sizes[d];
-            let what = format!("dimension {d}");
-            let s = wrap_index(s, size, &what)?;
-            let e = wrap_index(e, size, &what)?;
+            let s = wrap_index(s, size, d)?;
+            let e = wrap_index(e, size, d)?;
             if e < s {
                 return Err(Error::Index(format!(
                     "sub: end {e} is before start {s} in dimension {d} of size {size}"
@@ -351,7 +351,7 @@ impl Tensor {
         }
         let mut off = self.layout.offset;
         for (d, &i) in index.iter().enumerate() {
-            off += wrap_index(i, self.layout.sizes[d], &format!("dimension {d}"))? * self.layout.strides[d];
+            off += wrap_index(i, self.layout.sizes[d], d)? * self.layout.strides[d];
         }
         Ok(off)
     }
@@ -535,7 +535,9 @@ impl Tensor {
         }
         let numel = layout::checked_numel(sizes)?;
         let layout = Layout::contiguous(self.layout.offset, sizes);
-        let needed = if numel == 0 { self.layout.offset } else { self.layout.offset + numel };
+        let needed = self.layout.offset.checked_add(numel).ok_or_else(|| {
+            Error::Value(format!("resize: a tensor of size {} does not fit in memory", size_string(sizes)))
+        })?;
         if needed > self.storage.size() {
             self.storage.resize(needed)?;
         }
@@ -742,6 +744,17 @@ mod tests {
         let b = range(5, &[5]);
         b.narrow(0, 1, 4).unwrap().copy_(&b.narrow(0, 0, 4).unwrap()).unwrap();
         assert_eq!(b.to_vec::<i64>().unwrap(), vec![0, 0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn sizes_that_overflow_or_expand_nothing_are_refused() {
+        let one = Tensor::zeros(DType::Double, &[1]).unwrap();
+        assert!(matches!(one.expand(&[1 << 32, 1 << 32]), Err(Error::Value(_))));
+        assert!(matches!(Tensor::empty(DType::Double).expand(&[2, 3]), Err(Error::Value(_))));
+        assert!(matches!(one.view(&[]), Err(Error::Value(_))));
+        let s = Storage::new(DType::Double, 4).unwrap();
+        assert!(Tensor::from_storage(s, 0, &[1 << 32, 1 << 32], Some(&[0, 0])).is_err());
+        assert!(Tensor::zeros(DType::Double, &[3, 0]).unwrap().is_contiguous());
     }
 
     #[test]
