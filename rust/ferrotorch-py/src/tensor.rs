@@ -114,6 +114,12 @@ impl PyTensor {
         self.inner.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Runs `f` on the current tensor under the read lock, without cloning it. `f` must not
+    /// call back into Python (a callback could try to re-point this tensor and deadlock).
+    pub fn with<R>(&self, f: impl FnOnce(&Tensor) -> R) -> R {
+        f(&self.inner.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Re-points this Python object at another tensor (set, resize, view-into).
     pub fn put(&self, t: Tensor) {
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = t;
@@ -438,7 +444,7 @@ impl PyTensor {
     /// (0, 3, 2)
     #[pyo3(name = "storageOffset")]
     fn storage_offset(&self) -> usize {
-        self.get().storage_offset()
+        self.with(|t| t.storage_offset())
     }
 
     /// dim() -> number of dimensions (0 for an empty tensor)
@@ -449,7 +455,7 @@ impl PyTensor {
     /// >>> torch.DoubleTensor(2, 3, 4).dim(), torch.DoubleTensor().dim()
     /// (3, 0)
     fn dim(&self) -> usize {
-        self.get().ndim()
+        self.with(|t| t.ndim())
     }
 
     /// nDimension() -> number of dimensions
@@ -473,7 +479,7 @@ impl PyTensor {
     /// (6, 0)
     #[pyo3(name = "nElement")]
     fn n_element(&self) -> usize {
-        self.get().numel()
+        self.with(|t| t.numel())
     }
 
     /// numel() -> number of elements
@@ -610,7 +616,7 @@ impl PyTensor {
     /// >>> a.select(1, 2).tolist(), a.select(0, 1).select(0, 2)
     /// ([3.0, 6.0], 6.0)
     fn select(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyAny>> {
-        number_or_tensor(py, self.get().select(dim, index).py()?)
+        number_or_tensor(py, self.with(|t| t.select(dim, index)).py()?)
     }
 
     /// narrow(dim, start, length) -> view of length indices of dim from start
@@ -623,7 +629,7 @@ impl PyTensor {
     /// [[2.0, 3.0], [5.0, 6.0]]
     fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let length = convert::size_value(length, "narrow length")?;
-        wrap(py, self.get().narrow(dim, start, length).py()?)
+        wrap(py, self.with(|t| t.narrow(dim, start, length)).py()?)
     }
 
     /// sub(d0s, d0e [, d1s, d1e ...]) -> view with inclusive index ranges on the leading dims
@@ -659,7 +665,7 @@ impl PyTensor {
     /// >>> a.transpose(0, 1).tolist()
     /// [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
     fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyAny>> {
-        wrap(py, self.get().transpose(dim0, dim1).py()?)
+        wrap(py, self.with(|t| t.transpose(dim0, dim1)).py()?)
     }
 
     /// t() -> transposed view of a 2-D tensor
@@ -675,7 +681,7 @@ impl PyTensor {
     /// >>> a[0, 2]
     /// 30.0
     fn t(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        wrap(py, self.get().t().py()?)
+        wrap(py, self.with(|t| t.t()).py()?)
     }
 
     /// permute(d0, d1, ...) -> view whose dim i is the old dim d_i
@@ -1102,6 +1108,17 @@ impl PyTensor {
 
     /// t[key] -> a view, or a Python number when every dim gets an int (see the class docstring)
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if convert::is_int(key) {
+            // `a[i]`, the hot case: no snapshot of the tensor, no key parsing.
+            let i: i64 = key.extract()?;
+            return match self
+                .with(|t| if t.ndim() == 1 { t.get(&[i]).map(Ok) } else { t.select(0, i).map(Err) })
+            {
+                Ok(Ok(value)) => convert::scalar_to_py(py, value),
+                Ok(Err(row)) => wrap(py, row),
+                Err(e) => Err(crate::errors::to_py(e)),
+            };
+        }
         match index::resolve(&self.get(), key)? {
             index::Indexed::View(t) => wrap(py, t),
             index::Indexed::Element(t, at) => convert::scalar_to_py(py, t.get(&at).py()?),
