@@ -46,13 +46,48 @@ from ferrotorch._C import (
 )
 from ferrotorch.timer import Timer
 
+# Every public function of the compiled module (the math library adds many) is torch.<name>.
+globals().update({n: getattr(_C, n) for n in dir(_C) if not n.startswith("_")})
+
 __all__ = [
-    "ByteStorage", "ByteTensor", "CharStorage", "CharTensor", "DoubleStorage", "DoubleTensor",
-    "FloatStorage", "FloatTensor", "Generator", "HalfStorage", "HalfTensor", "IntStorage",
-    "IntTensor", "LongStorage", "LongTensor", "ShortStorage", "ShortTensor", "Storage", "Tensor",
-    "Timer", "fromDLPack", "fromNumpy", "getRNGState", "getdefaulttensortype", "getnumthreads",
-    "initialSeed", "isStorage", "isTensor", "manualSeed", "numel", "seed", "setRNGState",
-    "setdefaulttensortype", "setnumthreads", "type", "typename", "uniform",
+    "ByteStorage",
+    "ByteTensor",
+    "CharStorage",
+    "CharTensor",
+    "DoubleStorage",
+    "DoubleTensor",
+    "FloatStorage",
+    "FloatTensor",
+    "Generator",
+    "HalfStorage",
+    "HalfTensor",
+    "IntStorage",
+    "IntTensor",
+    "LongStorage",
+    "LongTensor",
+    "ShortStorage",
+    "ShortTensor",
+    "Storage",
+    "Tensor",
+    "Timer",
+    "fromDLPack",
+    "fromNumpy",
+    "getRNGState",
+    "getdefaulttensortype",
+    "getnumthreads",
+    "help",
+    "initialSeed",
+    "isStorage",
+    "isTensor",
+    "manualSeed",
+    "numel",
+    "seed",
+    "setRNGState",
+    "setdefaulttensortype",
+    "setnumthreads",
+    "type",
+    "typename",
+    "uniform",
 ]
 
 _default_tensor_type = "torch.DoubleTensor"
@@ -129,6 +164,25 @@ def type(obj):
     """
     name = typename(obj)
     return name if name is not None else builtins_type(obj).__name__
+
+
+def help(name):
+    """help(name_or_function) -> prints the inline help of a torch function or method
+
+    Looks the name up among torch's functions and then the tensor methods.
+
+    >>> import ferrotorch as torch
+    >>> torch.help('fill')
+    fill(value) -> self with every element set to value
+    ...
+    """
+    obj = name
+    if isinstance(name, str):
+        obj = globals().get(name) or getattr(Tensor, name, None)
+        if obj is None:
+            raise ValueError(f"no torch function or tensor method named {name!r}")
+    doc = getattr(obj, "__doc__", None) or ""
+    print(doc.strip() or f"{name}: no documentation")
 
 
 def numel(x):

@@ -6,6 +6,11 @@ mod convert;
 mod errors;
 mod index;
 mod interop;
+mod linalg;
+mod math_construct;
+mod math_pointwise;
+mod math_reduce;
+mod out;
 mod random;
 mod storage;
 mod tensor;
@@ -45,6 +50,10 @@ fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::set_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(random::uniform, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    math_pointwise::register(m)?;
+    math_reduce::register(m)?;
+    math_construct::register(m)?;
+    linalg::register(m)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     Ok(())
 }

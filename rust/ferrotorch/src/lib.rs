@@ -21,6 +21,7 @@ pub mod error;
 pub mod format;
 pub mod iter;
 pub mod layout;
+pub mod ops;
 pub mod parallel;
 pub mod random;
 pub mod storage;

@@ -1,8 +1,16 @@
 //! CPU kernels (Torch7's TH). Each kernel takes `Plan`s over checked layouts and raw pointers
 //! into blocks that the caller keeps alive.
 
+pub mod blas;
+pub mod conv;
 pub mod copy;
+pub mod elementwise;
 pub mod fill;
+pub mod index;
+pub mod linalg;
+pub mod random;
+pub mod reduce;
+pub mod sort;
 
 /// Element counts below which a kernel stays on the calling thread: waking the pool costs a few
 /// microseconds, as much as copying this many elements.

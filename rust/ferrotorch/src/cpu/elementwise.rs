@@ -1,0 +1,1 @@
+//! CPU kernels: element-wise unary and binary kernels (Torch7's TH pointwise math).

@@ -1,0 +1,1 @@
+//! CPU kernels: gather/scatter, index*, masked*, nonzero.

@@ -1,0 +1,1 @@
+//! CPU kernels: LAPACK-class decompositions and solvers.

@@ -1,0 +1,1 @@
+//! CPU kernels: random fills of tensors.

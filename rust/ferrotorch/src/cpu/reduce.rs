@@ -1,0 +1,1 @@
+//! CPU kernels: reductions and scans along dims.

@@ -1,0 +1,1 @@
+//! CPU kernels: sorting, selection (kthvalue, median, mode, topk).

@@ -1,0 +1,1 @@
+//! Matrix products, LAPACK-class functions and convolutions (groups E, G, H).
