@@ -21,7 +21,7 @@ use std::sync::RwLock;
 
 /// Element counts above which a kernel call releases the GIL (below, the release costs more
 /// than the work).
-const GIL_RELEASE_NUMEL: usize = 1 << 14;
+pub const GIL_RELEASE_NUMEL: usize = 1 << 14;
 
 static DEFAULT_DTYPE: AtomicU8 = AtomicU8::new(6); // index into DType::ALL: Double
 
@@ -137,7 +137,7 @@ pub fn tensor_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
 }
 
 /// Runs `f` without the GIL when the tensor is big enough for that to pay.
-fn maybe_detach<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
+pub fn maybe_detach<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
     if numel >= GIL_RELEASE_NUMEL {
         py.detach(f)
     } else {
@@ -296,7 +296,7 @@ fn sizes_arg(args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
 }
 
 /// Python int/float for an element or a tensor object.
-fn number_or_tensor(py: Python<'_>, t: Tensor) -> PyResult<Py<PyAny>> {
+pub fn number_or_tensor(py: Python<'_>, t: Tensor) -> PyResult<Py<PyAny>> {
     if t.ndim() == 0 {
         // A 1-D select gives a tensor with no dimension over one element: read it.
         let view = Tensor::from_storage(t.storage().clone(), t.storage_offset(), &[1], None).py()?;
@@ -306,7 +306,7 @@ fn number_or_tensor(py: Python<'_>, t: Tensor) -> PyResult<Py<PyAny>> {
 }
 
 /// Nested Python lists of a tensor's values.
-fn to_nested(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
+pub fn to_nested(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
     if t.ndim() == 0 {
         return Ok(PyList::empty(py).into_any().unbind());
     }
@@ -345,7 +345,7 @@ fn to_nested(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
 }
 
 /// Splits `[gen,] a, b` random-fill arguments.
-fn split_generator<'a, 'py>(
+pub fn split_generator<'a, 'py>(
     args: &'a Bound<'py, PyTuple>,
 ) -> (Option<Bound<'py, PyGenerator>>, Vec<Bound<'py, PyAny>>) {
     let mut items: Vec<Bound<'py, PyAny>> = args.iter().collect();
@@ -356,7 +356,7 @@ fn split_generator<'a, 'py>(
     (gen, items)
 }
 
-fn require_math_type(t: &Tensor, what: &str) -> PyResult<()> {
+pub fn require_math_type(t: &Tensor, what: &str) -> PyResult<()> {
     if t.dtype() == DType::Half {
         return Err(PyTypeError::new_err(format!(
             "{what} is not available for torch.HalfTensor (it has storage, views, copies and printing only); convert with .float()"
@@ -1298,7 +1298,7 @@ impl PyTensor {
 
 /// A tensor for a value written into a tensor: a tensor itself, or a list / numpy array of
 /// numbers converted to `dtype`.
-fn value_tensor(value: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Tensor> {
+pub fn value_tensor(value: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Tensor> {
     if let Ok(t) = value.cast::<PyTensor>() {
         return Ok(t.get().get());
     }

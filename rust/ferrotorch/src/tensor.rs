@@ -181,6 +181,14 @@ impl Tensor {
         Tensor { storage: self.storage.clone(), layout }
     }
 
+    /// Another view of the same storage with any `layout`, checked to stay inside the storage
+    /// (ValueError otherwise). For views the methods here do not cover.
+    pub fn restrided(&self, layout: Layout) -> Result<Tensor> {
+        layout::checked_numel(&layout.sizes)?;
+        check_fits(&layout, self.storage.size())?;
+        Ok(self.with_layout(layout))
+    }
+
     fn need_dims(&self, what: &str) -> Result<()> {
         if self.ndim() == 0 {
             return Err(Error::Index(format!("{what}: the tensor has no dimension (empty tensor)")));
@@ -388,7 +396,8 @@ impl Tensor {
 
     // ---------------------------------------------------------------- writes
 
-    fn check_writable(&self, what: &str) -> Result<()> {
+    /// ValueError for writes through an expanded (stride-0, size > 1) layout.
+    pub fn check_writable(&self, what: &str) -> Result<()> {
         if self.layout.has_broadcast_dim() {
             return Err(Error::Value(format!(
                 "{what}: cannot write into an expanded tensor (size {}, strides {:?}): several \
@@ -401,7 +410,7 @@ impl Tensor {
     }
 
     /// Threads may split the writes only when no two elements share memory.
-    fn write_grain(&self) -> usize {
+    pub fn write_grain(&self) -> usize {
         if self.layout.is_non_overlapping() {
             PARALLEL_GRAIN
         } else {
@@ -464,7 +473,9 @@ impl Tensor {
         self.copy_same_shape(&shaped)
     }
 
-    fn copy_same_shape(&self, src: &Tensor) -> Result<()> {
+    /// Copy between tensors of identical sizes (no broadcasting), through a temporary when
+    /// they overlap.
+    pub fn copy_same_shape(&self, src: &Tensor) -> Result<()> {
         if self.numel() == 0 {
             return Ok(());
         }
