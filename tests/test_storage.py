@@ -322,3 +322,12 @@ def test_extreme_integer_values():
     assert s.tolist() == [2**63 - 1, -(2**63)]
     b = torch.ByteStorage([255, 0])
     assert b.tolist() == [255, 0]
+
+
+def test_negative_stride_means_contiguous_with_the_next_dim():
+    # Torch7's resizeNd: a negative stride becomes size[d+1] * stride[d+1].
+    t = torch.DoubleTensor(torch.LongStorage([2, 3]), torch.LongStorage([-1, 2]))
+    assert t.stride() == (6, 2)
+    assert t.storage().size() == 1 + 1 * 6 + 2 * 2
+    u = torch.DoubleTensor(torch.DoubleStorage(20), 0, 2, -1, 3, -1)
+    assert u.stride() == (3, 1)

@@ -181,11 +181,17 @@ fn finish_strides(sizes: &[i64], strides: Option<&[i64]>) -> PyResult<(Vec<usize
             sizes.len()
         )));
     }
-    // Negative strides ask for the contiguous stride of that dim (Torch7's rule).
-    let contiguous = ferrotorch::layout::contiguous_strides(&sizes);
-    let strides =
-        strides.iter().zip(contiguous.iter()).map(|(&s, &c)| if s < 0 { c } else { s as usize }).collect();
-    Ok((sizes, Some(strides)))
+    // A negative stride asks for the stride that makes that dim contiguous with the next one
+    // (Torch7's THTensor_resizeNd rule, walking from the last dim).
+    let mut out = vec![0usize; sizes.len()];
+    for d in (0..sizes.len()).rev() {
+        out[d] = match usize::try_from(strides[d]) {
+            Ok(s) => s,
+            Err(_) if d + 1 == sizes.len() => 1,
+            Err(_) => sizes[d + 1].max(1).saturating_mul(out[d + 1]),
+        };
+    }
+    Ok((sizes, Some(out)))
 }
 
 /// The smallest storage size that holds a layout (for the sizes+strides constructor).
