@@ -205,8 +205,9 @@ impl Tensor {
 
     /// The k-th diagonal of a 2-D tensor as a view (k > 0 above the main diagonal).
     fn diagonal_view(&self, k: i64) -> Result<Tensor> {
-        let (r, c) = (self.sizes()[0] as i64, self.sizes()[1] as i64);
+        let (r, c) = (self.sizes()[0] as i128, self.sizes()[1] as i128);
         let (s0, s1) = (self.strides()[0], self.strides()[1]);
+        let k = k as i128;
         let (start_r, start_c) = if k >= 0 { (0, k) } else { (-k, 0) };
         let len = (r - start_r).min(c - start_c).max(0) as usize;
         let offset = if len == 0 {
@@ -222,14 +223,17 @@ impl Tensor {
     pub fn diag(&self, k: i64) -> Result<Tensor> {
         match self.ndim() {
             1 => {
-                let n = self.numel() + k.unsigned_abs() as usize;
+                let n = usize::try_from(k.unsigned_abs())
+                    .ok()
+                    .and_then(|a| a.checked_add(self.numel()))
+                    .ok_or_else(|| Error::Value(format!("diag: diagonal {k} is too far out")))?;
                 let out = Tensor::zeros(self.dtype(), &[n, n])?;
                 out.diagonal_view(k)?.copy_same_shape(self)?;
                 Ok(out)
             }
             2 => {
-                let (r, c) = (self.sizes()[0] as i64, self.sizes()[1] as i64);
-                if k > c || -k > r {
+                let (r, c) = (self.sizes()[0] as i128, self.sizes()[1] as i128);
+                if k as i128 > c || -(k as i128) > r {
                     return Err(Error::Value(format!("diag: diagonal {k} does not exist in a {r}x{c} matrix")));
                 }
                 self.diagonal_view(k)?.clone_contiguous()
