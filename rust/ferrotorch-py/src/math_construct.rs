@@ -117,7 +117,7 @@ fn filled(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAn
     let mut a: Vec<_> = args.iter().collect();
     let d = ctor_dtype(&mut a, out, what)?;
     let sizes = sizes_of(py, &a)?;
-    let t = maybe_detach(py, sizes.iter().product(), || Tensor::full(d, &sizes, Scalar::Int(value))).py()?;
+    let t = maybe_detach(py, sizes.iter().fold(1usize, |a, &b| a.saturating_mul(b)), || Tensor::full(d, &sizes, Scalar::Int(value))).py()?;
     finish(py, out, t)
 }
 

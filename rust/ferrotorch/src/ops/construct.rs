@@ -466,13 +466,12 @@ impl Tensor {
     }
 
     /// Torch7's `match(m1, m2, gain)`: an N1 x N2 tensor of `gain * ||row_i(m1) - row_j(m2)||^2`
-    /// (rows along dim 0, the other dims flattened), accumulated in f64.
+    /// (rows along dim 0, the other dims flattened), computed in the tensor's type as Torch7 did
+    /// (integer types wrap; gain is first converted to the type).
     pub fn match_(&self, other: &Tensor, gain: f64) -> Result<Tensor> {
         same_type(self, other, "match")?;
         let (n1, n2) = (self.sizes().first().copied().unwrap_or(0), other.sizes().first().copied().unwrap_or(0));
-        let a = self.to_vec::<f64>()?;
-        let b = other.to_vec::<f64>()?;
-        let (k1, k2) = (if n1 == 0 { 0 } else { a.len() / n1 }, if n2 == 0 { 0 } else { b.len() / n2 });
+        let (k1, k2) = (if n1 == 0 { 0 } else { self.numel() / n1 }, if n2 == 0 { 0 } else { other.numel() / n2 });
         if k1 != k2 {
             return Err(Error::Value(format!(
                 "match: rows of {} and {} have different lengths ({k1} and {k2})",
@@ -480,15 +479,33 @@ impl Tensor {
                 size_string(other.sizes())
             )));
         }
-        let mut res = Vec::with_capacity(n1 * n2);
-        for i in 0..n1 {
-            for j in 0..n2 {
-                let s: f64 = a[i * k1..(i + 1) * k1].iter().zip(&b[j * k1..(j + 1) * k1]).map(|(x, y)| (x - y) * (x - y)).sum();
-                res.push(gain * s);
+        macro_rules! run {
+            ($V:ty, $zero:expr, $sub:expr, $mul:expr, $add:expr, $g:expr, $out:ty) => {{
+                let a = self.to_vec::<$V>()?;
+                let b = other.to_vec::<$V>()?;
+                let g: $V = $g;
+                let mut res: Vec<$V> = Vec::with_capacity(n1 * n2);
+                for ra in a.chunks(k1.max(1)).take(n1) {
+                    for rb in b.chunks(k1.max(1)).take(n2) {
+                        let mut s: $V = $zero;
+                        for (&x, &y) in ra.iter().zip(rb) {
+                            let d = $sub(x, y);
+                            s = $add(s, $mul(d, d));
+                        }
+                        res.push($mul(g, s));
+                    }
+                }
+                Tensor::from_slice(&res, &[n1, n2])?.to_dtype(self.dtype())
+            }};
+        }
+        match self.dtype() {
+            DType::Float => run!(f32, 0.0, |x: f32, y: f32| x - y, |x: f32, y: f32| x * y, |x: f32, y: f32| x + y, gain as f32, f32),
+            DType::Double => run!(f64, 0.0, |x: f64, y: f64| x - y, |x: f64, y: f64| x * y, |x: f64, y: f64| x + y, gain, f64),
+            d => {
+                let g = with_dtype!(d, T, T::from_f64(gain).to_i64());
+                run!(i64, 0, i64::wrapping_sub, i64::wrapping_mul, i64::wrapping_add, g, i64)
             }
         }
-        let out = Tensor::from_slice(&res, &[n1, n2])?;
-        out.to_dtype(self.dtype())
     }
 
     // ------------------------------------------------------------ Tensor.lua index methods
