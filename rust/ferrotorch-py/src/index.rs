@@ -31,9 +31,9 @@ fn advanced(key: &Bound<'_, PyAny>) -> PyResult<Option<Advanced>> {
         };
     }
     if key.is_instance_of::<PyList>() {
-        let v: Vec<i64> = key.extract().map_err(|_| {
-            PyTypeError::new_err("a list index must hold ints (0-based indices along dim 0)")
-        })?;
+        let v: Vec<i64> = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("a list index must hold ints (0-based indices along dim 0)"))?;
         let n = v.len();
         return Ok(Some(Advanced::Index(Tensor::from_slice(&v, &[n]).py()?)));
     }

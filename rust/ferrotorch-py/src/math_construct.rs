@@ -6,7 +6,9 @@ use crate::convert;
 use crate::errors::IntoPyResult;
 use crate::out::result_tensor;
 use crate::random::{with_generator, PyGenerator};
-use crate::tensor::{default_dtype, maybe_detach, require_math_type, split_generator, tensor_arg, wrap, PyTensor};
+use crate::tensor::{
+    default_dtype, maybe_detach, require_math_type, split_generator, tensor_arg, wrap, PyTensor,
+};
 use ferrotorch::ops::construct as eng;
 use ferrotorch::{DType, Generator, Scalar, Tensor};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -33,7 +35,11 @@ fn is_type_name(a: &Bound<'_, PyAny>) -> bool {
 
 /// Torch7's dispatch for constructors: a trailing type name ('torch.FloatTensor' or the class),
 /// else the type of `out`, else the default type. Removes the name from `args`.
-fn ctor_dtype(args: &mut Vec<Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DType> {
+fn ctor_dtype(
+    args: &mut Vec<Bound<'_, PyAny>>,
+    out: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<DType> {
     let d = if args.last().is_some_and(is_type_name) {
         let name = args.pop().ok_or_else(|| PyTypeError::new_err("missing type"))?;
         convert::dtype_of_name(&name)?
@@ -43,7 +49,9 @@ fn ctor_dtype(args: &mut Vec<Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, 
         default_dtype()
     };
     if d == DType::Half {
-        return Err(PyTypeError::new_err(format!("{what} is not available for torch.HalfTensor; convert with .float()")));
+        return Err(PyTypeError::new_err(format!(
+            "{what} is not available for torch.HalfTensor; convert with .float()"
+        )));
     }
     Ok(d)
 }
@@ -113,11 +121,20 @@ fn index_tensor(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
 
 // ------------------------------------------------------------------ group A functions
 
-fn filled(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, value: i64, what: &str) -> PyResult<Py<PyAny>> {
+fn filled(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+    value: i64,
+    what: &str,
+) -> PyResult<Py<PyAny>> {
     let mut a: Vec<_> = args.iter().collect();
     let d = ctor_dtype(&mut a, out, what)?;
     let sizes = sizes_of(py, &a)?;
-    let t = maybe_detach(py, sizes.iter().fold(1usize, |a, &b| a.saturating_mul(b)), || Tensor::full(d, &sizes, Scalar::Int(value))).py()?;
+    let t = maybe_detach(py, sizes.iter().fold(1usize, |a, &b| a.saturating_mul(b)), || {
+        Tensor::full(d, &sizes, Scalar::Int(value))
+    })
+    .py()?;
     finish(py, out, t)
 }
 
@@ -214,7 +231,12 @@ fn range_into(py: Python<'_>, t: &mut Tensor, a: &[Bound<'_, PyAny>]) -> PyResul
     t.range_(x, y, s).py()
 }
 
-fn space(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, log: bool) -> PyResult<Py<PyAny>> {
+fn space(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+    log: bool,
+) -> PyResult<Py<PyAny>> {
     let what = if log { "logspace" } else { "linspace" };
     let mut a: Vec<_> = args.iter().collect();
     let d = ctor_dtype(&mut a, out, what)?;
@@ -226,7 +248,11 @@ fn space(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny
 
 fn space_into(t: &mut Tensor, a: &[Bound<'_, PyAny>], log: bool) -> PyResult<()> {
     if a.len() < 2 || a.len() > 3 {
-        return Err(PyTypeError::new_err(if log { "logspace takes (a, b [, n=100])" } else { "linspace takes (a, b [, n=100])" }));
+        return Err(PyTypeError::new_err(if log {
+            "logspace takes (a, b [, n=100])"
+        } else {
+            "linspace takes (a, b [, n=100])"
+        }));
     }
     let n: i64 = a.get(2).map(|x| x.extract()).transpose()?.unwrap_or(100);
     t.linspace_(f64_arg(a.first(), 0.0)?, f64_arg(a.get(1), 0.0)?, n, log).py()
@@ -242,7 +268,11 @@ fn space_into(t: &mut Tensor, a: &[Bound<'_, PyAny>], log: bool) -> PyResult<()>
 /// [0.0, 0.25, 0.5, 0.75, 1.0]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn linspace(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn linspace(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     space(py, args, out, false)
 }
 
@@ -255,7 +285,11 @@ fn linspace(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, Py
 /// [1.0, 10.0, 100.0]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn logspace(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn logspace(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     space(py, args, out, true)
 }
 
@@ -382,7 +416,12 @@ fn cat(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>
 /// [[1.0, 2.0], [3.0, 4.0]]
 #[pyfunction]
 #[pyo3(name = "reshape", signature = (x, *sizes, out = None))]
-fn reshape_fn(py: Python<'_>, x: &Bound<'_, PyAny>, sizes: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn reshape_fn(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    sizes: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let t = math_arg(x, "reshape")?;
     let s = convert::signed_sizes(sizes)?;
     let r = maybe_detach(py, t.numel(), || t.reshape(&s)).py()?;
@@ -403,7 +442,13 @@ fn reshape_fn(py: Python<'_>, x: &Bound<'_, PyAny>, sizes: &Bound<'_, PyTuple>, 
 /// [[2.0], [3.0]]
 #[pyfunction]
 #[pyo3(signature = (src, dim, index, out = None))]
-fn gather(py: Python<'_>, src: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn gather(
+    py: Python<'_>,
+    src: &Bound<'_, PyAny>,
+    dim: i64,
+    index: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let s = math_arg(src, "gather")?;
     let i = tensor_arg(index, "gather")?;
     let r = maybe_detach(py, i.numel(), || s.gather(dim, &i)).py()?;
@@ -475,11 +520,20 @@ fn nonzero(py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>)
 /// 1.0
 #[pyfunction]
 #[pyo3(signature = (x, dim = None, out = None))]
-fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, dim: Option<i64>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn squeeze(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    dim: Option<i64>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let t = math_arg(x, "squeeze")?;
     let r = t.squeeze(dim).py()?;
-    if out.is_none() && t.ndim() > 0 && t.sizes().iter().all(|&s| s == 1) && (dim.is_none() || t.ndim() == 1) {
-        return convert::scalar_to_py(py, r.get(&vec![0; r.ndim().max(1)]).or_else(|_| t.get(&vec![0; t.ndim()])).py()?);
+    if out.is_none() && t.ndim() > 0 && t.sizes().iter().all(|&s| s == 1) && (dim.is_none() || t.ndim() == 1)
+    {
+        return convert::scalar_to_py(
+            py,
+            r.get(&vec![0; r.ndim().max(1)]).or_else(|_| t.get(&vec![0; t.ndim()])).py()?,
+        );
     }
     match out {
         Some(_) => finish(py, out, r.clone_contiguous().py()?),
@@ -497,7 +551,13 @@ fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, dim: Option<i64>, out: Option<&
 /// [[1.0], [1.0]]
 #[pyfunction]
 #[pyo3(name = "match", signature = (m1, m2, gain = 1.0, out = None))]
-fn match_fn(py: Python<'_>, m1: &Bound<'_, PyAny>, m2: &Bound<'_, PyAny>, gain: f64, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn match_fn(
+    py: Python<'_>,
+    m1: &Bound<'_, PyAny>,
+    m2: &Bound<'_, PyAny>,
+    gain: f64,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (a, b) = (math_arg(m1, "match")?, math_arg(m2, "match")?);
     finish(py, out, a.match_(&b, gain).py()?)
 }
@@ -512,7 +572,13 @@ fn match_fn(py: Python<'_>, m1: &Bound<'_, PyAny>, m2: &Bound<'_, PyAny>, gain: 
 /// [30.0, 10.0, 30.0]
 #[pyfunction]
 #[pyo3(signature = (src, dim, idx, out = None))]
-fn index(py: Python<'_>, src: &Bound<'_, PyAny>, dim: i64, idx: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn index(
+    py: Python<'_>,
+    src: &Bound<'_, PyAny>,
+    dim: i64,
+    idx: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let s = math_arg(src, "index")?;
     let i = index_tensor(idx, "index")?;
     finish(py, out, maybe_detach(py, i.numel(), || s.index_select(dim, &i)).py()?)
@@ -530,7 +596,12 @@ fn index(py: Python<'_>, src: &Bound<'_, PyAny>, dim: i64, idx: &Bound<'_, PyAny
 /// [1.0, 4.0]
 #[pyfunction]
 #[pyo3(name = "maskedSelect", signature = (src, mask, out = None))]
-fn masked_select(py: Python<'_>, src: &Bound<'_, PyAny>, mask: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn masked_select(
+    py: Python<'_>,
+    src: &Bound<'_, PyAny>,
+    mask: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let s = math_arg(src, "maskedSelect")?;
     let m = tensor_arg(mask, "maskedSelect")?;
     finish(py, out, maybe_detach(py, s.numel(), || s.masked_select(&m)).py()?)
@@ -538,7 +609,12 @@ fn masked_select(py: Python<'_>, src: &Bound<'_, PyAny>, mask: &Bound<'_, PyAny>
 
 // ------------------------------------------------------------------ group J functions
 
-fn rand_like(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, normal: bool) -> PyResult<Py<PyAny>> {
+fn rand_like(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+    normal: bool,
+) -> PyResult<Py<PyAny>> {
     let what = if normal { "randn" } else { "rand" };
     let (gen, mut a) = split_generator(args);
     let d = ctor_dtype(&mut a, out, what)?;
@@ -611,7 +687,11 @@ fn randperm_tensor(gen: Option<&Bound<'_, PyGenerator>>, d: DType, n: usize) -> 
 /// [0.0, 1.0, 2.0, 3.0, 4.0]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn randperm(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn randperm(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (gen, mut a) = split_generator(args);
     let d = ctor_dtype(&mut a, out, "randperm")?;
     let [n] = a.as_slice() else {
@@ -712,7 +792,9 @@ fn bernoulli(args: &Bound<'_, PyTuple>) -> PyResult<i64> {
     with_generator(gen.as_ref(), |g| g.bernoulli(p).map(i64::from).map_err(PyValueError::new_err))
 }
 
-fn multinomial_args<'py>(args: &Bound<'py, PyTuple>) -> PyResult<(Option<Bound<'py, PyGenerator>>, Tensor, i64, bool)> {
+fn multinomial_args<'py>(
+    args: &Bound<'py, PyTuple>,
+) -> PyResult<(Option<Bound<'py, PyGenerator>>, Tensor, i64, bool)> {
     let (gen, a) = split_generator(args);
     if a.len() < 2 || a.len() > 3 {
         return Err(PyTypeError::new_err("multinomial takes ([gen,] p, n [, replacement=False])"));
@@ -737,7 +819,11 @@ fn multinomial_args<'py>(args: &Bound<'py, PyTuple>) -> PyResult<(Option<Bound<'
 /// [0, 1, 2]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn multinomial(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn multinomial(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (gen, p, n, repl) = multinomial_args(args)?;
     let t = with_generator(gen.as_ref(), |g| eng::multinomial(g, &p, n, repl)).py()?;
     finish(py, out, t)
@@ -754,7 +840,11 @@ fn multinomial(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_,
 /// ([3, 3, 0, 2], [0.4, 0.8, 1.0, 0.8])
 #[pyfunction]
 #[pyo3(name = "multinomialAliasSetup", signature = (probs, state = None))]
-fn multinomial_alias_setup<'py>(py: Python<'py>, probs: &Bound<'py, PyAny>, state: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+fn multinomial_alias_setup<'py>(
+    py: Python<'py>,
+    probs: &Bound<'py, PyAny>,
+    state: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     let p = math_arg(probs, "multinomialAliasSetup")?;
     let (j, q) = eng::multinomial_alias_setup(&p).py()?;
     let (j, q) = (wrap(py, j)?, wrap(py, q)?);
@@ -809,7 +899,12 @@ fn py_values(py: Python<'_>, t: &Tensor) -> PyResult<Vec<Py<PyAny>>> {
 
 /// Calls `f` on each row-major element of self (with the other tensors' elements) and stores
 /// number results.
-fn apply_elements(slf: &Bound<'_, PyTensor>, others: &[Tensor], f: &Bound<'_, PyAny>, what: &str) -> PyResult<()> {
+fn apply_elements(
+    slf: &Bound<'_, PyTensor>,
+    others: &[Tensor],
+    f: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<()> {
     let py = slf.py();
     let t = slf.get().get();
     require_math_type(&t, what)?;
@@ -838,7 +933,10 @@ fn apply_elements(slf: &Bound<'_, PyTensor>, others: &[Tensor], f: &Bound<'_, Py
         let r = f.call1(PyTuple::new(py, call_args)?)?;
         if !r.is_none() {
             if r.cast::<PyTensor>().is_ok() || r.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err(format!("{what}: the function must return a number or None, got {}", r.get_type().name()?)));
+                return Err(PyTypeError::new_err(format!(
+                    "{what}: the function must return a number or None, got {}",
+                    r.get_type().name()?
+                )));
             }
             let s = convert::scalar(&r).map_err(|_| {
                 PyTypeError::new_err(format!(
@@ -1017,7 +1115,9 @@ impl PyTensor {
             maybe_detach(py, t.numel(), || match ints.as_slice() {
                 [] => t.random_(g),
                 [b] if *b > 0 => t.random_range_(g, 1, *b),
-                [b] => Err(ferrotorch::Error::Value(format!("random: upper bound must be strictly positive, got {b}"))),
+                [b] => Err(ferrotorch::Error::Value(format!(
+                    "random: upper bound must be strictly positive, got {b}"
+                ))),
                 [lo, hi] => t.random_range_(g, *lo, *hi),
                 _ => Err(ferrotorch::Error::Type("random takes ([gen,] [a,] [b])".into())),
             })
@@ -1135,7 +1235,10 @@ impl PyTensor {
         let r = with_generator(gen.as_ref(), |g| eng::multinomial(g, &p, n, repl)).py()?;
         let d = slf.get().get().dtype();
         if d != DType::Long {
-            return Err(PyTypeError::new_err(format!("multinomial: the result must be a torch.LongTensor, got {}", d.tensor_type_name())));
+            return Err(PyTypeError::new_err(format!(
+                "multinomial: the result must be a torch.LongTensor, got {}",
+                d.tensor_type_name()
+            )));
         }
         let t = resize_self(&slf, r.sizes())?;
         t.copy_same_shape(&r).py()?;
@@ -1218,7 +1321,12 @@ impl PyTensor {
     /// >>> torch.zeros(3).scatter(0, torch.LongTensor([0, 2]), torch.Tensor([7, 8])).tolist()
     /// [7.0, 0.0, 8.0]
     #[pyo3(name = "scatter")]
-    fn scatter_m<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn scatter_m<'py>(
+        slf: Bound<'py, Self>,
+        dim: i64,
+        index: &Bound<'py, PyAny>,
+        src: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
         require_math_type(&t, "scatter")?;
         scatter_into(&t, dim, index, src)?;
@@ -1280,7 +1388,12 @@ impl PyTensor {
     /// >>> torch.zeros(3, 2).indexCopy(0, torch.LongTensor([2, 0]), torch.Tensor([[1, 2], [3, 4]])).tolist()
     /// [[3.0, 4.0], [0.0, 0.0], [1.0, 2.0]]
     #[pyo3(name = "indexCopy")]
-    fn index_copy_m<'py>(slf: Bound<'py, Self>, dim: i64, idx: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn index_copy_m<'py>(
+        slf: Bound<'py, Self>,
+        dim: i64,
+        idx: &Bound<'py, PyAny>,
+        src: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
         require_math_type(&t, "indexCopy")?;
         let (i, s) = (index_tensor(idx, "indexCopy")?, math_arg(src, "indexCopy")?);
@@ -1296,7 +1409,12 @@ impl PyTensor {
     /// >>> torch.zeros(3).indexAdd(0, torch.LongTensor([1, 1]), torch.Tensor([2, 5])).tolist()
     /// [0.0, 7.0, 0.0]
     #[pyo3(name = "indexAdd")]
-    fn index_add_m<'py>(slf: Bound<'py, Self>, dim: i64, idx: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn index_add_m<'py>(
+        slf: Bound<'py, Self>,
+        dim: i64,
+        idx: &Bound<'py, PyAny>,
+        src: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
         require_math_type(&t, "indexAdd")?;
         let (i, s) = (index_tensor(idx, "indexAdd")?, math_arg(src, "indexAdd")?);
@@ -1310,7 +1428,12 @@ impl PyTensor {
     /// >>> torch.zeros(2, 3).indexFill(1, torch.LongTensor([0, 2]), -1).tolist()
     /// [[-1.0, 0.0, -1.0], [-1.0, 0.0, -1.0]]
     #[pyo3(name = "indexFill")]
-    fn index_fill_m<'py>(slf: Bound<'py, Self>, dim: i64, idx: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn index_fill_m<'py>(
+        slf: Bound<'py, Self>,
+        dim: i64,
+        idx: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
         require_math_type(&t, "indexFill")?;
         let i = index_tensor(idx, "indexFill")?;
@@ -1358,7 +1481,11 @@ impl PyTensor {
     /// >>> torch.zeros(4).maskedCopy(torch.ByteTensor([0, 1, 0, 1]), torch.Tensor([5, 6])).tolist()
     /// [0.0, 5.0, 0.0, 6.0]
     #[pyo3(name = "maskedCopy")]
-    fn masked_copy_m<'py>(slf: Bound<'py, Self>, mask: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn masked_copy_m<'py>(
+        slf: Bound<'py, Self>,
+        mask: &Bound<'py, PyAny>,
+        src: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
         require_math_type(&t, "maskedCopy")?;
         let (m, s) = (tensor_arg(mask, "maskedCopy")?, math_arg(src, "maskedCopy")?);
@@ -1376,7 +1503,11 @@ impl PyTensor {
     /// >>> x.maskedFill(torch.ByteTensor([1, 0]), 0).tolist()
     /// [[0.0, 2.0], [0.0, 4.0]]
     #[pyo3(name = "maskedFill")]
-    fn masked_fill_m<'py>(slf: Bound<'py, Self>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn masked_fill_m<'py>(
+        slf: Bound<'py, Self>,
+        mask: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let t = slf.get().get();
         require_math_type(&t, "maskedFill")?;
         let m = tensor_arg(mask, "maskedFill")?;
@@ -1404,7 +1535,11 @@ impl PyTensor {
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([1, 2]).map(torch.Tensor([10, 20]), lambda a, b: a + b).tolist()
     /// [11.0, 22.0]
-    fn map<'py>(slf: Bound<'py, Self>, t: &Bound<'py, PyAny>, f: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn map<'py>(
+        slf: Bound<'py, Self>,
+        t: &Bound<'py, PyAny>,
+        f: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let o = tensor_arg(t, "map")?;
         apply_elements(&slf, &[o], f, "map")?;
         Ok(slf)
@@ -1415,7 +1550,12 @@ impl PyTensor {
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([1, 2]).map2(torch.Tensor([1, 1]), torch.Tensor([2, 2]), lambda a, b, c: a * c + b).tolist()
     /// [3.0, 5.0]
-    fn map2<'py>(slf: Bound<'py, Self>, t1: &Bound<'py, PyAny>, t2: &Bound<'py, PyAny>, f: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn map2<'py>(
+        slf: Bound<'py, Self>,
+        t1: &Bound<'py, PyAny>,
+        t2: &Bound<'py, PyAny>,
+        f: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         let (a, b) = (tensor_arg(t1, "map2")?, tensor_arg(t2, "map2")?);
         apply_elements(&slf, &[a, b], f, "map2")?;
         Ok(slf)

@@ -80,7 +80,13 @@ pub unsafe fn index_select<T: Element>(
 ///
 /// # Safety
 /// Offsets inside their allocations, index values checked, res disjoint from the inputs.
-pub unsafe fn gather<T: Element>(res: *mut T, index: *const i64, src: *const T, plan: &Plan<3>, stride_dim: usize) {
+pub unsafe fn gather<T: Element>(
+    res: *mut T,
+    index: *const i64,
+    src: *const T,
+    plan: &Plan<3>,
+    stride_dim: usize,
+) {
     let (r, ix, s) = (SendPtr(res), SendPtr(index as *mut i64), SendPtr(src as *mut T));
     let st = [plan.inner_stride(0), plan.inner_stride(1), plan.inner_stride(2)];
     plan.par_for_each_run(PARALLEL_GRAIN, |[o0, o1, o2], len| {
@@ -99,7 +105,13 @@ pub unsafe fn gather<T: Element>(res: *mut T, index: *const i64, src: *const T, 
 ///
 /// # Safety
 /// Offsets inside their allocations and index values checked.
-pub unsafe fn scatter<T: Element>(dst: *mut T, index: *const i64, src: *const T, plan: &Plan<3>, stride_dim: usize) {
+pub unsafe fn scatter<T: Element>(
+    dst: *mut T,
+    index: *const i64,
+    src: *const T,
+    plan: &Plan<3>,
+    stride_dim: usize,
+) {
     let st = [plan.inner_stride(0), plan.inner_stride(1), plan.inner_stride(2)];
     plan.for_each_run(0, plan.numel(), |[o0, o1, o2], len| {
         for i in 0..len {
@@ -116,7 +128,13 @@ pub unsafe fn scatter<T: Element>(dst: *mut T, index: *const i64, src: *const T,
 ///
 /// # Safety
 /// Offsets inside their allocations and index values checked.
-pub unsafe fn scatter_value<T: Element>(dst: *mut T, index: *const i64, value: T, plan: &Plan<2>, stride_dim: usize) {
+pub unsafe fn scatter_value<T: Element>(
+    dst: *mut T,
+    index: *const i64,
+    value: T,
+    plan: &Plan<2>,
+    stride_dim: usize,
+) {
     let st = [plan.inner_stride(0), plan.inner_stride(1)];
     plan.for_each_run(0, plan.numel(), |[o0, o1], len| {
         for i in 0..len {
@@ -133,7 +151,13 @@ pub unsafe fn scatter_value<T: Element>(dst: *mut T, index: *const i64, value: T
 ///
 /// # Safety
 /// Offsets inside the mask allocation.
-pub unsafe fn count_mask<const K: usize>(mask: *const u8, plan: &Plan<K>, k: usize, start: usize, end: usize) -> usize {
+pub unsafe fn count_mask<const K: usize>(
+    mask: *const u8,
+    plan: &Plan<K>,
+    k: usize,
+    start: usize,
+    end: usize,
+) -> usize {
     let st = plan.inner_stride(k);
     let mut n = 0usize;
     plan.for_each_run(start, end, |offs, len| {
@@ -155,7 +179,8 @@ pub unsafe fn count_mask<const K: usize>(mask: *const u8, plan: &Plan<K>, k: usi
 /// Row-major chunk boundaries of `n` elements for parallel two-pass kernels.
 fn chunk_bounds(n: usize) -> Vec<usize> {
     let threads = parallel::num_threads();
-    let chunks = if n < PARALLEL_GRAIN || threads <= 1 { 1 } else { (n / PARALLEL_GRAIN).clamp(2, threads * 4) };
+    let chunks =
+        if n < PARALLEL_GRAIN || threads <= 1 { 1 } else { (n / PARALLEL_GRAIN).clamp(2, threads * 4) };
     (0..=chunks).map(|c| c * n / chunks).collect()
 }
 

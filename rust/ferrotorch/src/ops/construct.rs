@@ -15,13 +15,19 @@ fn need_float(t: DType, what: &str) -> Result<()> {
     if matches!(t, DType::Float | DType::Double) {
         Ok(())
     } else {
-        Err(Error::Type(format!("{what} is only available for torch.FloatTensor and torch.DoubleTensor, got {}", t.tensor_type_name())))
+        Err(Error::Type(format!(
+            "{what} is only available for torch.FloatTensor and torch.DoubleTensor, got {}",
+            t.tensor_type_name()
+        )))
     }
 }
 
 fn need_long(t: &Tensor, what: &str) -> Result<()> {
     if t.dtype() != DType::Long {
-        return Err(Error::Type(format!("{what}: indices must be a torch.LongTensor, got {}", t.dtype().tensor_type_name())));
+        return Err(Error::Type(format!(
+            "{what}: indices must be a torch.LongTensor, got {}",
+            t.dtype().tensor_type_name()
+        )));
     }
     Ok(())
 }
@@ -41,11 +47,16 @@ fn same_type(a: &Tensor, b: &Tensor, what: &str) -> Result<()> {
 fn index_values(idx: &Tensor, size: usize, dim: usize, what: &str) -> Result<Vec<i64>> {
     need_long(idx, what)?;
     if idx.ndim() > 1 {
-        return Err(Error::Value(format!("{what}: indices must be a 1D LongTensor, got size {}", size_string(idx.sizes()))));
+        return Err(Error::Value(format!(
+            "{what}: indices must be a 1D LongTensor, got size {}",
+            size_string(idx.sizes())
+        )));
     }
     let v = idx.to_vec::<i64>()?;
     if let Some(&bad) = v.iter().find(|&&i| i < 0 || i as usize >= size) {
-        return Err(Error::Index(format!("{what}: index {bad} out of range for dimension {dim} of size {size}")));
+        return Err(Error::Index(format!(
+            "{what}: index {bad} out of range for dimension {dim} of size {size}"
+        )));
     }
     Ok(v)
 }
@@ -70,7 +81,9 @@ fn check_index_range(index: &Tensor, size: usize, dim: usize, what: &str) -> Res
         }
     });
     match bad {
-        Some(k) => Err(Error::Index(format!("{what}: index {k} out of range for dimension {dim} of size {size}"))),
+        Some(k) => {
+            Err(Error::Index(format!("{what}: index {k} out of range for dimension {dim} of size {size}")))
+        }
         None => Ok(()),
     }
 }
@@ -132,7 +145,9 @@ impl Tensor {
                 return Err(Error::Value("range: step must be nonzero".into()));
             }
             if !((step > 0.0 && xmax >= xmin) || (step < 0.0 && xmax <= xmin)) {
-                return Err(Error::Value(format!("range: bounds {xmin} and {xmax} are incoherent with step sign {step}")));
+                return Err(Error::Value(format!(
+                    "range: bounds {xmin} and {xmax} are incoherent with step sign {step}"
+                )));
             }
             let n = ((xmax - xmin) / step + 1.0) as usize;
             sequence_target(self, n)?;
@@ -167,7 +182,9 @@ impl Tensor {
         let what = if log { "logspace" } else { "linspace" };
         need_float(self.dtype(), what)?;
         if !(n > 1 || (n == 1 && a == b)) {
-            return Err(Error::Value(format!("{what}: invalid number of points {n} (needs n > 1, or n == 1 with a == b)")));
+            return Err(Error::Value(format!(
+                "{what}: invalid number of points {n} (needs n > 1, or n == 1 with a == b)"
+            )));
         }
         sequence_target(self, n as usize)?;
         macro_rules! run {
@@ -197,8 +214,12 @@ impl Tensor {
         let t = Tensor::zeros(dtype, &[n, m])?;
         let k = n.min(m);
         if k > 0 {
-            t.restrided(Layout { offset: 0, sizes: [k].into_iter().collect(), strides: [m + 1].into_iter().collect() })?
-                .fill_(Scalar::Int(1))?;
+            t.restrided(Layout {
+                offset: 0,
+                sizes: [k].into_iter().collect(),
+                strides: [m + 1].into_iter().collect(),
+            })?
+            .fill_(Scalar::Int(1))?;
         }
         Ok(t)
     }
@@ -215,7 +236,11 @@ impl Tensor {
         } else {
             self.storage_offset() + start_r as usize * s0 + start_c as usize * s1
         };
-        self.restrided(Layout { offset, sizes: [len].into_iter().collect(), strides: [s0 + s1].into_iter().collect() })
+        self.restrided(Layout {
+            offset,
+            sizes: [len].into_iter().collect(),
+            strides: [s0 + s1].into_iter().collect(),
+        })
     }
 
     /// Torch7's `diag(x, k)`: a 1-D x becomes a square matrix with x on diagonal k; a 2-D x gives
@@ -234,11 +259,16 @@ impl Tensor {
             2 => {
                 let (r, c) = (self.sizes()[0] as i128, self.sizes()[1] as i128);
                 if k as i128 > c || -(k as i128) > r {
-                    return Err(Error::Value(format!("diag: diagonal {k} does not exist in a {r}x{c} matrix")));
+                    return Err(Error::Value(format!(
+                        "diag: diagonal {k} does not exist in a {r}x{c} matrix"
+                    )));
                 }
                 self.diagonal_view(k)?.clone_contiguous()
             }
-            d => Err(Error::Value(format!("diag: expected a 1D or 2D tensor, got {d}D (size {})", size_string(self.sizes())))),
+            d => Err(Error::Value(format!(
+                "diag: expected a 1D or 2D tensor, got {d}D (size {})",
+                size_string(self.sizes())
+            ))),
         }
     }
 
@@ -264,7 +294,8 @@ impl Tensor {
             for i in 0..r {
                 // Columns to zero in row i: tril zeroes col > i + k, triu zeroes col < i + k.
                 let edge = (i as i64 + k).clamp(-1, c as i64);
-                let (from, to) = if upper { (0, edge.max(0) as usize) } else { ((edge + 1).min(c as i64) as usize, c) };
+                let (from, to) =
+                    if upper { (0, edge.max(0) as usize) } else { ((edge + 1).min(c as i64) as usize, c) };
                 for j in from..to {
                     // SAFETY: out is a new contiguous r x c tensor.
                     unsafe { base.add(i * c + j).write(T::default()) };
@@ -353,7 +384,11 @@ impl Tensor {
         let mut sst = self.strides().to_vec();
         let sd = sst[d];
         sst[d] = 0;
-        let plan = Plan::new(index.sizes(), [0, index.storage_offset(), self.storage_offset()], [out.strides(), index.strides(), &sst]);
+        let plan = Plan::new(
+            index.sizes(),
+            [0, index.storage_offset(), self.storage_offset()],
+            [out.strides(), index.strides(), &sst],
+        );
         let (ov, iv, sv) = (out.checked_view()?, index.checked_view()?, self.checked_view()?);
         with_dtype!(self.dtype(), T, {
             // SAFETY: layouts checked, index values checked, out is new.
@@ -418,11 +453,16 @@ impl Tensor {
         if index.numel() == 0 {
             return Ok(());
         }
-        let index = if index.storage().ptr_eq(self.storage()) { index.clone_contiguous()? } else { index.clone() };
+        let index =
+            if index.storage().ptr_eq(self.storage()) { index.clone_contiguous()? } else { index.clone() };
         let mut dst = self.strides().to_vec();
         let sd = dst[d];
         dst[d] = 0;
-        let plan = Plan::new(index.sizes(), [self.storage_offset(), index.storage_offset()], [&dst, index.strides()]);
+        let plan = Plan::new(
+            index.sizes(),
+            [self.storage_offset(), index.storage_offset()],
+            [&dst, index.strides()],
+        );
         let (dv, iv) = (self.checked_view()?, index.checked_view()?);
         with_dtype!(self.dtype(), T, {
             // SAFETY: layouts and index values checked.
@@ -470,8 +510,10 @@ impl Tensor {
     /// (integer types wrap; gain is first converted to the type).
     pub fn match_(&self, other: &Tensor, gain: f64) -> Result<Tensor> {
         same_type(self, other, "match")?;
-        let (n1, n2) = (self.sizes().first().copied().unwrap_or(0), other.sizes().first().copied().unwrap_or(0));
-        let (k1, k2) = (if n1 == 0 { 0 } else { self.numel() / n1 }, if n2 == 0 { 0 } else { other.numel() / n2 });
+        let (n1, n2) =
+            (self.sizes().first().copied().unwrap_or(0), other.sizes().first().copied().unwrap_or(0));
+        let (k1, k2) =
+            (self.numel().checked_div(n1).unwrap_or(0), other.numel().checked_div(n2).unwrap_or(0));
         if k1 != k2 {
             return Err(Error::Value(format!(
                 "match: rows of {} and {} have different lengths ({k1} and {k2})",
@@ -499,8 +541,24 @@ impl Tensor {
             }};
         }
         match self.dtype() {
-            DType::Float => run!(f32, 0.0, |x: f32, y: f32| x - y, |x: f32, y: f32| x * y, |x: f32, y: f32| x + y, gain as f32, f32),
-            DType::Double => run!(f64, 0.0, |x: f64, y: f64| x - y, |x: f64, y: f64| x * y, |x: f64, y: f64| x + y, gain, f64),
+            DType::Float => run!(
+                f32,
+                0.0,
+                |x: f32, y: f32| x - y,
+                |x: f32, y: f32| x * y,
+                |x: f32, y: f32| x + y,
+                gain as f32,
+                f32
+            ),
+            DType::Double => run!(
+                f64,
+                0.0,
+                |x: f64, y: f64| x - y,
+                |x: f64, y: f64| x * y,
+                |x: f64, y: f64| x + y,
+                gain,
+                f64
+            ),
             d => {
                 let g = with_dtype!(d, T, T::from_f64(gain).to_i64());
                 run!(i64, 0, i64::wrapping_sub, i64::wrapping_mul, i64::wrapping_add, g, i64)
@@ -527,7 +585,14 @@ impl Tensor {
         with_dtype!(self.dtype(), T, {
             // SAFETY: layouts checked, index values checked, out is new and contiguous.
             unsafe {
-                kidx::index_select(ov.base::<T>(), sv.base::<T>().add(self.storage_offset()), &outer, &inner, self.strides()[d], &v)
+                kidx::index_select(
+                    ov.base::<T>(),
+                    sv.base::<T>().add(self.storage_offset()),
+                    &outer,
+                    &inner,
+                    self.strides()[d],
+                    &v,
+                )
             }
         });
         Ok(out)
@@ -584,7 +649,10 @@ impl Tensor {
         self.check_index_source(d, v.len(), src, "indexAdd")?;
         let mut want = self.sizes().to_vec();
         want[d] = v.len();
-        let src = src.contiguous()?.clone_contiguous()?.view(&want.iter().map(|&x| x as i64).collect::<Vec<_>>())?;
+        let src = src
+            .contiguous()?
+            .clone_contiguous()?
+            .view(&want.iter().map(|&x| x as i64).collect::<Vec<_>>())?;
         for (j, &i) in v.iter().enumerate() {
             let dst = self.slice_at(d, i as usize)?;
             let s = src.slice_at(d, j)?;
@@ -606,7 +674,10 @@ impl Tensor {
     /// rule) another shape with the same element count, read in row-major order.
     fn mask_as_self(&self, mask: &Tensor, what: &str) -> Result<Tensor> {
         if mask.dtype() != DType::Byte {
-            return Err(Error::Type(format!("{what}: the mask must be a torch.ByteTensor, got {}", mask.dtype().tensor_type_name())));
+            return Err(Error::Type(format!(
+                "{what}: the mask must be a torch.ByteTensor, got {}",
+                mask.dtype().tensor_type_name()
+            )));
         }
         if mask.sizes() == self.sizes() {
             return Ok(mask.clone());
@@ -632,7 +703,11 @@ impl Tensor {
     }
 
     fn mask_plan(&self, mask: &Tensor) -> Plan<2> {
-        Plan::new(self.sizes(), [self.storage_offset(), mask.storage_offset()], [self.strides(), mask.strides()])
+        Plan::new(
+            self.sizes(),
+            [self.storage_offset(), mask.storage_offset()],
+            [self.strides(), mask.strides()],
+        )
     }
 
     /// Torch7's `maskedSelect(mask)`: a new 1-D tensor of the elements where mask != 0, in
@@ -670,7 +745,15 @@ impl Tensor {
         let (sv, mv) = (self.checked_view()?, mask.checked_view()?);
         with_dtype!(self.dtype(), T, {
             // SAFETY: layouts checked; the grain honours self-overlap.
-            unsafe { kidx::masked_fill(sv.base::<T>(), mv.base::<u8>(), value.cast::<T>(), &plan, self.write_grain()) }
+            unsafe {
+                kidx::masked_fill(
+                    sv.base::<T>(),
+                    mv.base::<u8>(),
+                    value.cast::<T>(),
+                    &plan,
+                    self.write_grain(),
+                )
+            }
         });
         Ok(())
     }
@@ -730,7 +813,9 @@ impl Tensor {
     /// Torch7's `x:random(a, b)`: values in `[a, b]` (`random(b)` is `random(1, b)`).
     pub fn random_range_(&self, gen: &mut Generator, a: i64, b: i64) -> Result<()> {
         if b < a {
-            return Err(Error::Value(format!("random: upper bound must be larger than lower bound, got a = {a}, b = {b}")));
+            return Err(Error::Value(format!(
+                "random: upper bound must be larger than lower bound, got a = {a}, b = {b}"
+            )));
         }
         self.fill_with_i64(|| gen.random_range(a, b).unwrap_or(a))
     }
@@ -741,7 +826,10 @@ impl Tensor {
         need_float(p.dtype(), "bernoulli's probabilities")?;
         let ps = if p.sizes() == self.sizes() || p.numel() == self.numel() {
             p.to_vec::<f64>()?
-        } else if p.ndim() <= self.ndim() && broadcast_shapes(self.sizes(), p.sizes()).is_ok_and(|s| s.as_slice() == self.sizes()) && p.numel() > 0 {
+        } else if p.ndim() <= self.ndim()
+            && broadcast_shapes(self.sizes(), p.sizes()).is_ok_and(|s| s.as_slice() == self.sizes())
+            && p.numel() > 0
+        {
             p.expand(self.sizes())?.to_vec::<f64>()?
         } else {
             return Err(Error::Value(format!(
@@ -763,7 +851,8 @@ fn add_into(dst: &Tensor, src: &Tensor) -> Result<()> {
     if dst.numel() == 0 {
         return Ok(());
     }
-    let plan = Plan::new(dst.sizes(), [dst.storage_offset(), src.storage_offset()], [dst.strides(), src.strides()]);
+    let plan =
+        Plan::new(dst.sizes(), [dst.storage_offset(), src.storage_offset()], [dst.strides(), src.strides()]);
     let (dv, sv) = (dst.checked_view()?, src.checked_view()?);
     let st = [plan.inner_stride(0), plan.inner_stride(1)];
     macro_rules! run {
@@ -800,7 +889,10 @@ fn add_into(dst: &Tensor, src: &Tensor) -> Result<()> {
 pub fn multinomial(gen: &mut Generator, p: &Tensor, n: i64, replacement: bool) -> Result<Tensor> {
     need_float(p.dtype(), "multinomial")?;
     if p.ndim() == 0 || p.ndim() > 2 {
-        return Err(Error::Value(format!("multinomial: expected a 1D or 2D probability tensor, got size {}", size_string(p.sizes()))));
+        return Err(Error::Value(format!(
+            "multinomial: expected a 1D or 2D probability tensor, got size {}",
+            size_string(p.sizes())
+        )));
     }
     let (rows, cats) = if p.ndim() == 1 { (1, p.sizes()[0]) } else { (p.sizes()[0], p.sizes()[1]) };
     if n <= 0 {
@@ -808,7 +900,9 @@ pub fn multinomial(gen: &mut Generator, p: &Tensor, n: i64, replacement: bool) -
     }
     let n = n as usize;
     if !replacement && n > cats {
-        return Err(Error::Value(format!("multinomial: cannot sample {n} > {cats} categories without replacement")));
+        return Err(Error::Value(format!(
+            "multinomial: cannot sample {n} > {cats} categories without replacement"
+        )));
     }
     if cats == 0 {
         return Err(Error::Value("multinomial: no category to sample from".into()));
@@ -819,13 +913,13 @@ pub fn multinomial(gen: &mut Generator, p: &Tensor, n: i64, replacement: bool) -
     for row in probs.chunks(cats) {
         let mut sum = 0f64;
         for (c, &v) in cum.iter_mut().zip(row) {
-            if !(v >= 0.0) {
+            if v.is_nan() || v < 0.0 {
                 return Err(Error::Value(format!("multinomial: invalid distribution (probability {v} < 0)")));
             }
             sum += v;
             *c = sum;
         }
-        if !(sum > 0.0) {
+        if sum.is_nan() || sum <= 0.0 {
             return Err(Error::Value("multinomial: invalid distribution (sum of probabilities <= 0)".into()));
         }
         for c in cum.iter_mut() {
@@ -905,8 +999,10 @@ pub fn multinomial_alias_setup(probs: &Tensor) -> Result<(Tensor, Tensor)> {
     }
     let qmin = q.iter().copied().fold(f64::INFINITY, f64::min);
     let qmax = q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !(qmin > 0.0) {
-        return Err(Error::Value("multinomialAliasSetup: q_min is not positive (a probability is <= 0?)".into()));
+    if qmin.is_nan() || qmin <= 0.0 {
+        return Err(Error::Value(
+            "multinomialAliasSetup: q_min is not positive (a probability is <= 0?)".into(),
+        ));
     }
     if qmax > 1.0 {
         q.iter_mut().for_each(|x| *x /= qmax);
@@ -931,7 +1027,10 @@ pub fn multinomial_alias_draw(gen: &mut Generator, output: &Tensor, j: &Tensor, 
     let qv = q.to_vec::<f64>()?;
     let k = jv.len();
     if k == 0 || qv.len() != k {
-        return Err(Error::Value(format!("multinomialAlias: J ({k}) and q ({}) must be non-empty and of one size", qv.len())));
+        return Err(Error::Value(format!(
+            "multinomialAlias: J ({k}) and q ({}) must be non-empty and of one size",
+            qv.len()
+        )));
     }
     output.fill_with_i64(|| {
         let r = ((gen.uniform(0.0, k as f64)) as usize).min(k - 1);
@@ -975,11 +1074,17 @@ mod tests {
         let idx = Tensor::from_slice(&[1i64, 0], &[2, 1]).unwrap();
         assert_eq!(a.gather(1, &idx).unwrap().to_vec::<f64>().unwrap(), vec![2.0, 3.0]);
         let i = Tensor::from_slice(&[1i64, 1, 0], &[3]).unwrap();
-        assert_eq!(a.index_select(0, &i).unwrap().to_vec::<f64>().unwrap(), vec![3.0, 4.0, 3.0, 4.0, 1.0, 2.0]);
+        assert_eq!(
+            a.index_select(0, &i).unwrap().to_vec::<f64>().unwrap(),
+            vec![3.0, 4.0, 3.0, 4.0, 1.0, 2.0]
+        );
         let m = Tensor::from_slice(&[1u8, 0, 0, 1], &[2, 2]).unwrap();
         assert_eq!(a.masked_select(&m).unwrap().to_vec::<f64>().unwrap(), vec![1.0, 4.0]);
         assert_eq!(a.nonzero().unwrap().sizes(), &[4, 2]);
-        assert!(matches!(a.index_select(0, &Tensor::from_slice(&[2i64], &[1]).unwrap()), Err(Error::Index(_))));
+        assert!(matches!(
+            a.index_select(0, &Tensor::from_slice(&[2i64], &[1]).unwrap()),
+            Err(Error::Index(_))
+        ));
     }
 
     #[test]
