@@ -54,9 +54,19 @@ pub unsafe fn index_select<T: Element>(
     let ni = inner.len();
     let (res, src) = (SendPtr(res), SendPtr(src_base as *mut T));
     let inner_contig = inner.iter().enumerate().all(|(i, &o)| o == i);
+    if outer.len() == 1 && ni == 1 {
+        // A 1-D take: res[j] = src[idx[j] * stride].
+        par_range(n, 1, |range| {
+            for j in range {
+                // SAFETY: see the function's contract.
+                unsafe { *res.at(j) = *src.at(outer[0] + idx[j] as usize * stride_dim) };
+            }
+        });
+        return;
+    }
     par_range(outer.len() * n, ni, |range| {
+        let (mut o, mut j) = (range.start / n, range.start % n);
         for p in range {
-            let (o, j) = (p / n, p % n);
             let s = outer[o] + idx[j] as usize * stride_dim;
             let d = p * ni;
             // SAFETY: see the function's contract.
@@ -70,6 +80,11 @@ pub unsafe fn index_select<T: Element>(
                         *res.at(d + i) = *src.at(s + io);
                     }
                 }
+            }
+            j += 1;
+            if j == n {
+                j = 0;
+                o += 1;
             }
         }
     });
@@ -195,6 +210,20 @@ pub unsafe fn masked_select<T: Element>(res: *mut T, src: *const T, mask: *const
     let st = [plan.inner_stride(0), plan.inner_stride(1)];
     let run_chunk = |c: usize, mut w: usize| {
         plan.for_each_run(bounds[c], bounds[c + 1], |[o0, o1], len| {
+            if st == [1, 1] {
+                // SAFETY: see the function's contract.
+                let (src, mask) = unsafe {
+                    (std::slice::from_raw_parts(s.at(o0), len), std::slice::from_raw_parts(m.at(o1), len))
+                };
+                for (&x, &k) in src.iter().zip(mask) {
+                    if k != 0 {
+                        // SAFETY: res holds one slot per non-zero mask element.
+                        unsafe { *r.at(w) = x };
+                        w += 1;
+                    }
+                }
+                return;
+            }
             for i in 0..len {
                 // SAFETY: see the function's contract.
                 unsafe {
@@ -234,6 +263,19 @@ pub unsafe fn masked_fill<T: Element>(dst: *mut T, mask: *const u8, value: T, pl
     let (d, m) = (SendPtr(dst), SendPtr(mask as *mut u8));
     let st = [plan.inner_stride(0), plan.inner_stride(1)];
     plan.par_for_each_run(grain, |[o0, o1], len| {
+        if st == [1, 1] {
+            // SAFETY: see the function's contract; the runs of dst and mask do not overlap
+            // (different element types, or a copied mask).
+            let (dst, mask) = unsafe {
+                (std::slice::from_raw_parts_mut(d.at(o0), len), std::slice::from_raw_parts(m.at(o1), len))
+            };
+            for (x, &k) in dst.iter_mut().zip(mask) {
+                if k != 0 {
+                    *x = value;
+                }
+            }
+            return;
+        }
         for i in 0..len {
             // SAFETY: see the function's contract.
             unsafe {

@@ -104,6 +104,35 @@ fn fill_seq<T: Element>(t: &Tensor, next: impl FnMut() -> T) -> Result<()> {
     Ok(())
 }
 
+/// Writes `f(i)` into the element of row-major index `i` (several threads when `t` is contiguous
+/// and large; the values do not depend on the order).
+fn fill_indexed<T: Element>(t: &Tensor, f: impl Fn(usize) -> T + Sync) -> Result<()> {
+    if !t.is_contiguous() {
+        let mut i = 0usize;
+        return fill_seq::<T>(t, || {
+            i += 1;
+            f(i - 1)
+        });
+    }
+    t.check_writable("fill")?;
+    if t.numel() == 0 {
+        return Ok(());
+    }
+    if t.dtype() != T::DTYPE {
+        return Err(Error::Type(format!("internal: fill of {} with {:?}", t.dtype(), T::DTYPE)));
+    }
+    let view = t.checked_view()?;
+    let base = crate::iter::SendPtr(view.base::<T>());
+    let off = t.storage_offset();
+    kidx::par_range(t.numel(), 1, |range| {
+        for i in range {
+            // SAFETY: a checked contiguous layout of numel elements from `off`.
+            unsafe { *base.at(off + i) = f(i) };
+        }
+    });
+    Ok(())
+}
+
 /// The tensor `res` made ready for `n` sequence values: kept when it already has `n`
 /// elements (Torch7's rule for range/linspace/logspace), else resized to 1-D.
 fn sequence_target(res: &mut Tensor, n: usize) -> Result<()> {
@@ -151,12 +180,11 @@ impl Tensor {
             }
             let n = ((xmax - xmin) / step + 1.0) as usize;
             sequence_target(self, n)?;
-            let mut i = 0f64;
-            return self.fill_with(|| {
-                let v = xmin + i * step;
-                i += 1.0;
-                v
-            });
+            return with_dtype!(
+                self.dtype(),
+                T,
+                fill_indexed::<T>(self, |i| T::from_f64(xmin + i as f64 * step))
+            );
         }
         let (a, b, s) = (xmin as i64, xmax as i64, step as i64);
         if s == 0 {
@@ -167,12 +195,11 @@ impl Tensor {
         }
         let n = (b.wrapping_sub(a) / s).wrapping_add(1) as usize;
         sequence_target(self, n)?;
-        let mut i = 0i64;
-        self.fill_with_i64(|| {
-            let v = a.wrapping_add(i.wrapping_mul(s));
-            i += 1;
-            v
-        })
+        with_dtype!(
+            self.dtype(),
+            T,
+            fill_indexed::<T>(self, |i| T::from_i64(a.wrapping_add((i as i64).wrapping_mul(s))))
+        )
     }
 
     /// Torch7's `linspace(res, a, b, n)` (`logspace` when `log`): n points from a to b inclusive,
@@ -191,16 +218,14 @@ impl Tensor {
             ($T:ty) => {{
                 let (a, b) = (a as $T, b as $T);
                 let den = (n - 1) as $T;
-                let mut i: i64 = 0;
-                fill_seq::<$T>(self, || {
-                    let x = if n == 1 { a } else { a + (i as $T) * (b - a) / den };
-                    i += 1;
-                    if log {
-                        (10.0 as $T).powf(x)
-                    } else {
-                        x
-                    }
-                })
+                let at = |i: usize| if n == 1 { a } else { a + (i as $T) * (b - a) / den };
+                // Two loops: with one, the compiler computes pow for linspace too (pow is
+                // speculatable) and linspace costs as much as logspace.
+                if log {
+                    fill_indexed::<$T>(self, |i| (10.0 as $T).powf(at(i)))
+                } else {
+                    fill_indexed::<$T>(self, at)
+                }
             }};
         }
         match self.dtype() {
@@ -296,9 +321,10 @@ impl Tensor {
                 let edge = (i as i64 + k).clamp(-1, c as i64);
                 let (from, to) =
                     if upper { (0, edge.max(0) as usize) } else { ((edge + 1).min(c as i64) as usize, c) };
-                for j in from..to {
-                    // SAFETY: out is a new contiguous r x c tensor.
-                    unsafe { base.add(i * c + j).write(T::default()) };
+                if to > from {
+                    // SAFETY: out is a new contiguous r x c tensor and from < to <= c.
+                    unsafe { std::slice::from_raw_parts_mut(base.add(i * c + from), to - from) }
+                        .fill(T::default());
                 }
             }
         });
@@ -475,34 +501,50 @@ impl Tensor {
     /// elements in row-major order (an empty tensor when there is none).
     pub fn nonzero(&self) -> Result<Tensor> {
         let nd = self.ndim();
-        let vals = self.ne_zero_mask()?;
-        let n = vals.iter().filter(|&&b| b).count();
-        if n == 0 || nd == 0 {
+        if self.numel() == 0 {
             return Ok(Tensor::empty(DType::Long));
         }
-        let mut out = Vec::with_capacity(n * nd);
-        let mut idx = vec![0usize; nd];
-        for &b in &vals {
-            if b {
-                out.extend(idx.iter().map(|&i| i as i64));
-            }
-            for k in (0..nd).rev() {
-                idx[k] += 1;
-                if idx[k] < self.sizes()[k] {
-                    break;
+        let c = self.contiguous()?;
+        let cv = c.checked_view()?;
+        // Walk the rows of the last dim, keeping the subscripts of the row (no division per
+        // element).
+        let sizes = self.sizes();
+        let last = sizes[nd - 1];
+        let mut prefix = vec![0i64; nd - 1];
+        let mut out: Vec<i64>;
+        let mut n = 0usize;
+        with_dtype!(c.dtype(), T, {
+            // SAFETY: c is contiguous with numel elements from its offset, kept alive by cv.
+            let data =
+                unsafe { std::slice::from_raw_parts(cv.base::<T>().add(c.storage_offset()), c.numel()) };
+            let zero = T::default();
+            let count = data.iter().filter(|v| **v != zero).count();
+            // One spare row: every element writes its subscripts at row n, and only non-zero
+            // ones advance n (no branch to mispredict on random data).
+            out = vec![0i64; (count + 1) * nd];
+            for row in data.chunks(last) {
+                for (j, v) in row.iter().enumerate() {
+                    let at = n * nd;
+                    if let Some(dst) = out.get_mut(at..at + nd) {
+                        dst[..nd - 1].copy_from_slice(&prefix);
+                        dst[nd - 1] = j as i64;
+                    }
+                    n += usize::from(*v != zero);
                 }
-                idx[k] = 0;
+                for k in (0..nd - 1).rev() {
+                    prefix[k] += 1;
+                    if (prefix[k] as usize) < sizes[k] {
+                        break;
+                    }
+                    prefix[k] = 0;
+                }
             }
+        });
+        out.truncate(n * nd);
+        if n == 0 {
+            return Ok(Tensor::empty(DType::Long));
         }
         Tensor::from_slice(&out, &[n, nd])
-    }
-
-    /// Row-major `element != 0` flags.
-    fn ne_zero_mask(&self) -> Result<Vec<bool>> {
-        if self.numel() == 0 {
-            return Ok(Vec::new());
-        }
-        Ok(with_dtype!(self.dtype(), T, self.to_vec::<T>()?.into_iter().map(|v| v != T::default()).collect()))
     }
 
     /// Torch7's `match(m1, m2, gain)`: an N1 x N2 tensor of `gain * ||row_i(m1) - row_j(m2)||^2`
@@ -572,7 +614,29 @@ impl Tensor {
     pub fn index_select(&self, dim: i64, idx: &Tensor) -> Result<Tensor> {
         let d = wrap_dim(dim, self.ndim())?;
         let size = self.sizes()[d];
-        let v = index_values(idx, size, d, "index")?;
+        need_long(idx, "index")?;
+        if idx.ndim() > 1 {
+            return Err(Error::Value(format!(
+                "index: indices must be a 1D LongTensor, got size {}",
+                size_string(idx.sizes())
+            )));
+        }
+        // The result is new memory, so the indices can be read in place when contiguous.
+        let copied;
+        let iv = idx.checked_view()?;
+        let v: &[i64] = if idx.is_contiguous() && idx.numel() > 0 {
+            // SAFETY: a checked contiguous layout of numel elements, kept alive by `iv`; nothing
+            // writes to it while the result (a new tensor) is filled.
+            unsafe { std::slice::from_raw_parts(iv.base::<i64>().add(idx.storage_offset()), idx.numel()) }
+        } else {
+            copied = idx.to_vec::<i64>()?;
+            &copied
+        };
+        if let Some(&bad) = v.iter().find(|&&i| i < 0 || i as usize >= size) {
+            return Err(Error::Index(format!(
+                "index: index {bad} out of range for dimension {d} of size {size}"
+            )));
+        }
         let mut sizes = self.sizes().to_vec();
         sizes[d] = v.len();
         let out = Tensor::zeros(self.dtype(), &sizes)?;
@@ -591,7 +655,7 @@ impl Tensor {
                     &outer,
                     &inner,
                     self.strides()[d],
-                    &v,
+                    v,
                 )
             }
         });
