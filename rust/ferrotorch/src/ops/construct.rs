@@ -1082,8 +1082,9 @@ pub fn multinomial_alias_setup(probs: &Tensor) -> Result<(Tensor, Tensor)> {
 }
 
 /// Torch7's `multinomialAlias(output, {J, q})`: fills the LongTensor output with samples
-/// (with replacement), 0-based, drawing as Torch7 did (one uniform for the bucket, one
-/// bernoulli against q).
+/// (with replacement), 0-based, drawing as Torch7 did (one uniform for the bucket r, one
+/// bernoulli against q[r]). Torch7 read its 0-based J as 1-based, so a failed bernoulli gives
+/// `J[r] - 1`; kept, because the recorded Torch7 streams depend on it.
 pub fn multinomial_alias_draw(gen: &mut Generator, output: &Tensor, j: &Tensor, q: &Tensor) -> Result<()> {
     need_long(output, "multinomialAlias")?;
     need_long(j, "multinomialAlias")?;
