@@ -366,6 +366,15 @@ def test_index_errors_and_empty():
         x.indexCopy(0, torch.LongTensor([0]), torch.FloatTensor([[1, 2]]))
     assert x.index(0, torch.LongTensor()).size() == (0, 2)
     assert torch.zeros(3).indexAdd(0, torch.LongTensor([0, 0, 0]), torch.ones(3)).tolist() == [3, 0, 0]
+    assert torch.zeros(3).indexCopy(0, torch.LongTensor([1, 1]), torch.Tensor([5, 6])).tolist() == [0, 6, 0]
+    y = torch.Tensor([1, 2, 3, 4])
+    y.indexCopy(0, torch.LongTensor([1, 2, 3]), y.narrow(0, 0, 3))  # source overlaps self
+    assert y.tolist() == [1, 1, 2, 3]
+    z = torch.IntTensor(2, 3).zero()
+    z.indexCopy(1, [2, 0], torch.IntTensor([1, 2, 3, 4]))  # same count, other shape: row-major
+    assert z.tolist() == [[2, 0, 1], [4, 0, 3]]
+    b = torch.ByteTensor([250, 0])
+    assert b.indexAdd(0, [0], torch.ByteTensor([10])).tolist() == [4, 0]  # wraps
     r = torch.Tensor()
     assert r.index(x, 1, torch.LongTensor([1])) is r and r.tolist() == [[2], [4]]
 

@@ -308,3 +308,64 @@ pub unsafe fn masked_copy<T: Element>(dst: *mut T, mask: *const u8, src: &[T], p
         }
     });
 }
+
+/// indexFill: `dst[outer[o] + idx[j] * stride_dim + inner[i]] = value` for every (o, j, i).
+///
+/// # Safety
+/// `dst` plus every offset reached must be inside its allocation (idx values checked).
+pub unsafe fn index_fill<T: Element>(
+    dst: *mut T,
+    outer: &[usize],
+    inner: &[usize],
+    stride_dim: usize,
+    idx: &[i64],
+    value: T,
+) {
+    for &o in outer {
+        for &j in idx {
+            let base = o + j as usize * stride_dim;
+            for &i in inner {
+                // SAFETY: see the function's contract.
+                unsafe { *dst.add(base + i) = value };
+            }
+        }
+    }
+}
+
+/// Where indexCopy / indexAdd read their source: `src[outer[o] + j * stride_dim + inner[i]]`.
+pub struct IndexSource<'a, T> {
+    pub base: *const T,
+    pub outer: &'a [usize],
+    pub inner: &'a [usize],
+    pub stride_dim: usize,
+}
+
+/// indexCopy / indexAdd: `dst[.. idx[j] ..] = op(dst[.. idx[j] ..], src[.. j ..])`, in order (so
+/// repeated indices keep the last copy, or accumulate).
+///
+/// # Safety
+/// Every offset reached must be inside its allocation (idx values checked; src has the same
+/// outer / inner counts as dst); src must not overlap dst.
+pub unsafe fn index_combine<T: Element>(
+    dst: *mut T,
+    outer: &[usize],
+    inner: &[usize],
+    stride_dim: usize,
+    idx: &[i64],
+    src: &IndexSource<'_, T>,
+    op: impl Fn(T, T) -> T,
+) {
+    for (&o, &so) in outer.iter().zip(src.outer) {
+        for (j, &k) in idx.iter().enumerate() {
+            let d = o + k as usize * stride_dim;
+            let s = so + j * src.stride_dim;
+            for (&i, &si) in inner.iter().zip(src.inner) {
+                // SAFETY: see the function's contract.
+                unsafe {
+                    let p = dst.add(d + i);
+                    *p = op(*p, *src.base.add(s + si));
+                }
+            }
+        }
+    }
+}

@@ -662,7 +662,89 @@ impl Tensor {
         Ok(out)
     }
 
-    /// The slice pairs (self.select(dim, idx[j]), j) of the index methods, with checks.
+    /// Torch7's `indexCopy(dim, idx, src)`: `self.select(dim, idx[j]) = src.select(dim, j)`
+    /// (repeated indices: the last copy wins).
+    pub fn index_copy_(&self, dim: i64, idx: &Tensor, src: &Tensor) -> Result<()> {
+        self.index_combine_(dim, idx, src, "indexCopy", false)
+    }
+
+    /// Torch7's `indexAdd(dim, idx, src)`: `self.select(dim, idx[j]) += src.select(dim, j)`;
+    /// repeated indices accumulate.
+    pub fn index_add_(&self, dim: i64, idx: &Tensor, src: &Tensor) -> Result<()> {
+        self.index_combine_(dim, idx, src, "indexAdd", true)
+    }
+
+    fn index_combine_(&self, dim: i64, idx: &Tensor, src: &Tensor, what: &str, add: bool) -> Result<()> {
+        same_type(self, src, what)?;
+        let (d, v) = self.index_slices(dim, idx, what)?;
+        let mut want = self.sizes().to_vec();
+        want[d] = v.len();
+        if src.sizes() != want.as_slice() && src.numel() != want.iter().product::<usize>() {
+            return Err(Error::Value(format!(
+                "{what}: source of size {} does not match {} (self {} with {} indices along dim {d})",
+                size_string(src.sizes()),
+                size_string(&want),
+                size_string(self.sizes()),
+                v.len()
+            )));
+        }
+        if v.is_empty() || self.numel() == 0 {
+            return Ok(());
+        }
+        // A source of another shape (same count) is read row-major; one sharing self's memory
+        // is read from a copy.
+        let src = if src.sizes() != want.as_slice() || src.storage().ptr_eq(self.storage()) {
+            let w: Vec<i64> = want.iter().map(|&x| x as i64).collect();
+            src.clone_contiguous()?.view(&w)?
+        } else {
+            src.clone()
+        };
+        let outer = kidx::offsets(&self.sizes()[..d], &self.strides()[..d]);
+        let inner = kidx::offsets(&self.sizes()[d + 1..], &self.strides()[d + 1..]);
+        let s_outer = kidx::offsets(&src.sizes()[..d], &src.strides()[..d]);
+        let s_inner = kidx::offsets(&src.sizes()[d + 1..], &src.strides()[d + 1..]);
+        let (dv, sv) = (self.checked_view()?, src.checked_view()?);
+        let sd = self.strides()[d];
+        macro_rules! run {
+            ($T:ty, $op:expr) => {{
+                let source = kidx::IndexSource {
+                    base: sv.base::<$T>().wrapping_add(src.storage_offset()) as *const $T,
+                    outer: &s_outer,
+                    inner: &s_inner,
+                    stride_dim: src.strides()[d],
+                };
+                // SAFETY: layouts checked, index values checked, src does not share self's memory.
+                unsafe {
+                    kidx::index_combine(
+                        dv.base::<$T>().add(self.storage_offset()),
+                        &outer,
+                        &inner,
+                        sd,
+                        &v,
+                        &source,
+                        $op,
+                    )
+                }
+            }};
+        }
+        if !add {
+            with_dtype!(self.dtype(), T, run!(T, |_: T, s: T| s));
+            return Ok(());
+        }
+        match self.dtype() {
+            DType::Byte => run!(u8, u8::wrapping_add),
+            DType::Char => run!(i8, i8::wrapping_add),
+            DType::Short => run!(i16, i16::wrapping_add),
+            DType::Int => run!(i32, i32::wrapping_add),
+            DType::Long => run!(i64, i64::wrapping_add),
+            DType::Float => run!(f32, |a: f32, b: f32| a + b),
+            DType::Double => run!(f64, |a: f64, b: f64| a + b),
+            DType::Half => return Err(Error::Type("indexAdd is not available for torch.HalfTensor".into())),
+        }
+        Ok(())
+    }
+
+    /// The checked dim and index values of the index methods (self must be writable).
     fn index_slices(&self, dim: i64, idx: &Tensor, what: &str) -> Result<(usize, Vec<i64>)> {
         self.check_writable(what)?;
         let d = wrap_dim(dim, self.ndim())?;
@@ -670,67 +752,28 @@ impl Tensor {
         Ok((d, v))
     }
 
-    /// Torch7's `indexCopy(dim, idx, src)`: `self.select(dim, idx[j]) = src.select(dim, j)`.
-    pub fn index_copy_(&self, dim: i64, idx: &Tensor, src: &Tensor) -> Result<()> {
-        same_type(self, src, "indexCopy")?;
-        let (d, v) = self.index_slices(dim, idx, "indexCopy")?;
-        self.check_index_source(d, v.len(), src, "indexCopy")?;
-        let src = if src.storage().ptr_eq(self.storage()) { src.clone_contiguous()? } else { src.clone() };
-        for (j, &i) in v.iter().enumerate() {
-            self.slice_at(d, i as usize)?.copy_(&src.slice_at(d, j)?)?;
-        }
-        Ok(())
-    }
-
-    fn check_index_source(&self, d: usize, n: usize, src: &Tensor, what: &str) -> Result<()> {
-        let mut want = self.sizes().to_vec();
-        want[d] = n;
-        if src.sizes() != want.as_slice() && src.numel() != want.iter().product::<usize>() {
-            return Err(Error::Value(format!(
-                "{what}: source of size {} does not match {} (self {} with {n} indices along dim {d})",
-                size_string(src.sizes()),
-                size_string(&want),
-                size_string(self.sizes())
-            )));
-        }
-        Ok(())
-    }
-
-    /// `select` that keeps 1-D tensors 1-D (a 1-element view), so slices can be copied.
-    fn slice_at(&self, d: usize, i: usize) -> Result<Tensor> {
-        if self.ndim() == 1 {
-            self.narrow(0, i as i64, 1)
-        } else {
-            self.select(d as i64, i as i64)
-        }
-    }
-
-    /// Torch7's `indexAdd(dim, idx, src)`: `self.select(dim, idx[j]) += src.select(dim, j)`;
-    /// repeated indices accumulate.
-    pub fn index_add_(&self, dim: i64, idx: &Tensor, src: &Tensor) -> Result<()> {
-        same_type(self, src, "indexAdd")?;
-        let (d, v) = self.index_slices(dim, idx, "indexAdd")?;
-        self.check_index_source(d, v.len(), src, "indexAdd")?;
-        let mut want = self.sizes().to_vec();
-        want[d] = v.len();
-        let src = src
-            .contiguous()?
-            .clone_contiguous()?
-            .view(&want.iter().map(|&x| x as i64).collect::<Vec<_>>())?;
-        for (j, &i) in v.iter().enumerate() {
-            let dst = self.slice_at(d, i as usize)?;
-            let s = src.slice_at(d, j)?;
-            add_into(&dst, &s)?;
-        }
-        Ok(())
-    }
-
     /// Torch7's `indexFill(dim, idx, value)`.
     pub fn index_fill_(&self, dim: i64, idx: &Tensor, value: Scalar) -> Result<()> {
         let (d, v) = self.index_slices(dim, idx, "indexFill")?;
-        for &i in &v {
-            self.slice_at(d, i as usize)?.fill_(value)?;
+        if v.is_empty() || self.numel() == 0 {
+            return Ok(());
         }
+        let outer = kidx::offsets(&self.sizes()[..d], &self.strides()[..d]);
+        let inner = kidx::offsets(&self.sizes()[d + 1..], &self.strides()[d + 1..]);
+        let view = self.checked_view()?;
+        with_dtype!(self.dtype(), T, {
+            // SAFETY: the layout and index values were checked.
+            unsafe {
+                kidx::index_fill(
+                    view.base::<T>().add(self.storage_offset()),
+                    &outer,
+                    &inner,
+                    self.strides()[d],
+                    &v,
+                    value.cast::<T>(),
+                )
+            }
+        });
         Ok(())
     }
 
@@ -908,42 +951,6 @@ impl Tensor {
         let mut it = ps.into_iter();
         self.fill_with(|| f64::from(u8::from(gen.uniform01() <= it.next().unwrap_or(0.0))))
     }
-}
-
-/// `dst += src` for two tensors of one shape and type (sequential; used by indexAdd).
-fn add_into(dst: &Tensor, src: &Tensor) -> Result<()> {
-    if dst.numel() == 0 {
-        return Ok(());
-    }
-    let plan =
-        Plan::new(dst.sizes(), [dst.storage_offset(), src.storage_offset()], [dst.strides(), src.strides()]);
-    let (dv, sv) = (dst.checked_view()?, src.checked_view()?);
-    let st = [plan.inner_stride(0), plan.inner_stride(1)];
-    macro_rules! run {
-        ($T:ty, $add:expr) => {{
-            let (d, s) = (dv.base::<$T>(), sv.base::<$T>());
-            plan.for_each_run(0, plan.numel(), |[o0, o1], len| {
-                for i in 0..len {
-                    // SAFETY: layouts checked against their blocks.
-                    unsafe {
-                        let p = d.add(o0 + i * st[0]);
-                        *p = $add(*p, *s.add(o1 + i * st[1]));
-                    }
-                }
-            });
-        }};
-    }
-    match dst.dtype() {
-        DType::Byte => run!(u8, u8::wrapping_add),
-        DType::Char => run!(i8, i8::wrapping_add),
-        DType::Short => run!(i16, i16::wrapping_add),
-        DType::Int => run!(i32, i32::wrapping_add),
-        DType::Long => run!(i64, i64::wrapping_add),
-        DType::Float => run!(f32, |a: f32, b: f32| a + b),
-        DType::Double => run!(f64, |a: f64, b: f64| a + b),
-        DType::Half => return Err(Error::Type("indexAdd is not available for torch.HalfTensor".into())),
-    }
-    Ok(())
 }
 
 /// Torch7's `multinomial(p, n, replacement)`: n samples per row of the 1-D or 2-D p (0-based
