@@ -203,3 +203,24 @@ def test_bernoulli_per_element_and_number_forms():
     assert abs(np.median(c) - 3) < 0.05
     ln = torch.DoubleTensor(20000).logNormal(0, 0.5).numpy()
     assert abs(np.log(ln).std() - 0.5) < 0.02 and math.isfinite(ln.sum())
+
+
+def test_threads_sharing_a_generator_do_not_deadlock():
+    import threading
+
+    g = torch.Generator()
+    done = []
+
+    def work():
+        for _ in range(5):
+            torch.DoubleTensor(200_000).normal(g)
+            torch.rand(g, 100_000)
+            torch.DoubleTensor(100_000).uniform()  # default generator: the GIL is released
+        done.append(1)
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(done) == 3

@@ -98,6 +98,22 @@ fn resize_self(slf: &Bound<'_, PyTensor>, sizes: &[usize]) -> PyResult<Tensor> {
     Ok(t)
 }
 
+/// Releases the GIL for a big random fill only with the thread's default generator: a
+/// torch.Generator stays locked during the fill, and a second Python thread blocking on that
+/// lock while holding the GIL would deadlock with this one waiting to take the GIL back.
+fn detach_for_draws<R: Send>(
+    py: Python<'_>,
+    gen: Option<&Bound<'_, PyGenerator>>,
+    numel: usize,
+    f: impl FnOnce() -> R + Send,
+) -> R {
+    if gen.is_some() {
+        f()
+    } else {
+        maybe_detach(py, numel, f)
+    }
+}
+
 fn gen_err(r: Result<f64, String>) -> PyResult<f64> {
     r.map_err(PyValueError::new_err)
 }
@@ -627,7 +643,7 @@ fn rand_like(
 
 fn fill_rand(py: Python<'_>, gen: Option<&Bound<'_, PyGenerator>>, t: &Tensor, normal: bool) -> PyResult<()> {
     with_generator(gen, |g| {
-        maybe_detach(py, t.numel(), || {
+        detach_for_draws(py, gen, t.numel(), || {
             if normal {
                 t.fill_with(|| g.normal(0.0, 1.0).unwrap_or(f64::NAN))
             } else {
@@ -1116,7 +1132,7 @@ impl PyTensor {
         let ints: Vec<i64> = a.iter().map(|x| x.extract()).collect::<PyResult<_>>()?;
         let py = slf.py();
         with_generator(gen.as_ref(), |g| {
-            maybe_detach(py, t.numel(), || match ints.as_slice() {
+            detach_for_draws(py, gen.as_ref(), t.numel(), || match ints.as_slice() {
                 [] => t.random_(g),
                 [b] if *b > 0 => t.random_range_(g, 1, *b),
                 [b] => Err(ferrotorch::Error::Value(format!(
@@ -1590,7 +1606,7 @@ fn fill_any(
     let py = slf.py();
     with_generator(gen, |g| {
         check_draw(g, &draw)?;
-        maybe_detach(py, t.numel(), || t.fill_with(|| draw(g).unwrap_or(f64::NAN))).py()
+        detach_for_draws(py, gen, t.numel(), || t.fill_with(|| draw(g).unwrap_or(f64::NAN))).py()
     })
 }
 
