@@ -80,6 +80,10 @@ def test_default_type_and_out():
     assert torch.ones(2, 2, out=r) is r and r.size() == (2, 2) and r.tolist() == [[1, 1]] * 2
     with pytest.raises(TypeError):
         torch.zeros(2, "torch.HalfTensor")
+    assert torch.zeros(2, torch.IntTensor).type() == "torch.IntTensor"
+    assert torch.ones(2, torch.Tensor).type() == "torch.DoubleTensor"
+    with pytest.raises(ValueError):
+        torch.zeros(2, "torch.BananaTensor")
     with pytest.raises(ValueError):
         torch.zeros(-1)
     assert torch.zeros(0, 3).size() == (0, 3)
@@ -200,6 +204,7 @@ def test_cat_rules():
         torch.cat(x, x, -3)
     r = torch.Tensor()
     assert torch.cat(x, x, 0, out=r) is r and r.size() == (4, 2)
+    assert torch.cat([x, x], dim=0).size() == (4, 2)
 
 
 def test_reshape_function():
@@ -459,6 +464,15 @@ def test_item_indexing_with_lists_tensors_and_masks():
     with pytest.raises(TypeError):
         x[[0.5]]
     assert x[1, 0] == 4 and x[2].tolist() == [-1, -1]  # the int paths are unchanged
+    assert x[np.array([2, 1])].tolist() == [[-1, -1], [4, 4]]
+    assert x[np.array([[True, False], [False, True], [False, False]])].tolist() == [5, 4]
+    x[np.array([0])] = 9
+    assert x[0].tolist() == [9, 9]
+    with pytest.raises(TypeError):
+        x[[True, False, True]]
+    with pytest.raises(TypeError):
+        x[np.array([0.5])]
+    assert x[[]].size() == (0, 2)
 
 
 def test_apply_map_map2():

@@ -5,7 +5,7 @@
 
 use crate::convert;
 use crate::errors::IntoPyResult;
-use crate::tensor::{maybe_detach, value_tensor, PyTensor};
+use crate::tensor::{from_nested, maybe_detach, value_tensor, PyTensor};
 use ferrotorch::{DType, Tensor};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -31,11 +31,36 @@ fn advanced(key: &Bound<'_, PyAny>) -> PyResult<Option<Advanced>> {
         };
     }
     if key.is_instance_of::<PyList>() {
-        let v: Vec<i64> = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("a list index must hold ints (0-based indices along dim 0)"))?;
+        let mut v = Vec::with_capacity(key.len()?);
+        for item in key.try_iter()? {
+            let item = item?;
+            // Bools are refused rather than read as 0/1 indices (numpy would read them as a mask).
+            if !convert::is_int(&item) {
+                return Err(PyTypeError::new_err(format!(
+                    "a list index must hold ints (0-based indices along dim 0), got {}; for a mask \
+                     use a torch.ByteTensor",
+                    item.get_type().name()?
+                )));
+            }
+            v.push(item.extract::<i64>()?);
+        }
         let n = v.len();
         return Ok(Some(Advanced::Index(Tensor::from_slice(&v, &[n]).py()?)));
+    }
+    // A numpy array: integers index dim 0, booleans are a mask.
+    if !key.is_instance_of::<PyTuple>() && key.hasattr("__array_interface__")? && key.hasattr("tolist")? {
+        let kind: String = key.getattr("dtype")?.getattr("kind")?.extract()?;
+        let values = key.call_method0("tolist")?;
+        return match kind.as_str() {
+            "b" => Ok(Some(Advanced::Mask(from_nested(DType::Byte, &values)?))),
+            "i" | "u" => {
+                let t = from_nested(DType::Long, &values)?;
+                Ok(Some(Advanced::Index(t)))
+            }
+            k => Err(PyTypeError::new_err(format!(
+                "a numpy array index must hold integers or booleans, got dtype kind '{k}'"
+            ))),
+        };
     }
     Ok(None)
 }

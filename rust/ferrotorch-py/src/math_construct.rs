@@ -42,7 +42,12 @@ fn ctor_dtype(
 ) -> PyResult<DType> {
     let d = if args.last().is_some_and(is_type_name) {
         let name = args.pop().ok_or_else(|| PyTypeError::new_err("missing type"))?;
-        convert::dtype_of_name(&name)?
+        let plain = name.extract::<String>().ok().or_else(|| name.getattr("__name__").ok()?.extract().ok());
+        if matches!(plain.as_deref(), Some("Tensor" | "torch.Tensor")) {
+            default_dtype() // torch.Tensor names the default type
+        } else {
+            convert::dtype_of_name(&name)?
+        }
     } else if let Some(o) = out {
         tensor_arg(o, "out=")?.dtype()
     } else {
@@ -402,6 +407,8 @@ fn cat_args(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Tensor>, Option<i64>)> 
 
 /// cat(x1, x2 [, ...] [, dim], out=None), cat([x1, x2, ...] [, dim], out=None) -> concatenation
 ///
+/// dim may also be given as a keyword (dim=...).
+///
 /// Torch7's rules: dim defaults to the last dim of the highest-rank input (dim may also be one
 /// past it, adding a size-1 dim); tensors with no dimension are skipped (all empty gives an
 /// empty tensor); inputs with fewer dims count as having trailing size-1 dims; the other sizes
@@ -414,10 +421,16 @@ fn cat_args(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Tensor>, Option<i64>)> 
 /// >>> torch.cat([a, a]).tolist()
 /// [[1.0, 2.0, 1.0, 2.0]]
 #[pyfunction]
-#[pyo3(signature = (*args, out = None))]
-fn cat(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+#[pyo3(signature = (*args, dim = None, out = None))]
+fn cat(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    dim: Option<i64>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let items: Vec<_> = args.iter().collect();
-    let (ts, dim) = cat_args(&items)?;
+    let (ts, pos_dim) = cat_args(&items)?;
+    let dim = dim.or(pos_dim);
     let n: usize = ts.iter().map(|t| t.numel()).sum();
     let t = maybe_detach(py, n, || Tensor::cat(&ts, dim)).py()?;
     finish(py, out, t)
