@@ -407,9 +407,7 @@ fn cat_args(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Tensor>, Option<i64>)> 
 
 /// cat(x1, x2 [, ...] [, dim], out=None), cat([x1, x2, ...] [, dim], out=None) -> concatenation
 ///
-/// dim may also be given as a keyword (dim=...).
-///
-/// Torch7's rules: dim defaults to the last dim of the highest-rank input (dim may also be one
+/// dim (0-based; also accepted as dim=...) follows Torch7's rules: it defaults to the last dim of the highest-rank input (dim may also be one
 /// past it, adding a size-1 dim); tensors with no dimension are skipped (all empty gives an
 /// empty tensor); inputs with fewer dims count as having trailing size-1 dims; the other sizes
 /// must match (ValueError). x.cat(y [, dim]) concatenates x and y.
@@ -994,6 +992,8 @@ fn apply_elements(
 impl PyTensor {
     /// zeros(sz1 [, sz2 ...]) -> self resized to those sizes and filled with zeros
     ///
+    /// Torch7's fill-self form: sizes are ints, a tuple or a LongStorage; returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.IntTensor().zeros(2).tolist()
     /// [0, 0]
@@ -1007,6 +1007,8 @@ impl PyTensor {
 
     /// ones(sz1 [, sz2 ...]) -> self resized to those sizes and filled with ones
     ///
+    /// Torch7's fill-self form: sizes are ints, a tuple or a LongStorage; returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.FloatTensor().ones(1, 2).tolist()
     /// [[1.0, 1.0]]
@@ -1019,6 +1021,9 @@ impl PyTensor {
     }
 
     /// range(x, y [, step=1]) -> self filled with x, x+step, ..., y (shape kept when the count fits)
+    ///
+    /// See torch.range: self keeps its shape when it already has the right element count
+    /// (filled in row-major order), else it becomes 1-D. Returns self.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.IntTensor(6).range(-2, 3).tolist()
@@ -1035,6 +1040,8 @@ impl PyTensor {
 
     /// linspace(a, b [, n=100]) -> self filled with n points from a to b (Float/Double)
     ///
+    /// See torch.linspace; self keeps its shape when it has n elements. Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.DoubleTensor().linspace(1, 2, 3).tolist()
     /// [1.0, 1.5, 2.0]
@@ -1049,6 +1056,8 @@ impl PyTensor {
 
     /// logspace(a, b [, n=100]) -> self filled with n points from 10^a to 10^b (Float/Double)
     ///
+    /// See torch.logspace; self keeps its shape when it has n elements. Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.DoubleTensor().logspace(0, 1, 2).tolist()
     /// [1.0, 10.0]
@@ -1062,6 +1071,8 @@ impl PyTensor {
     }
 
     /// eye(n [, m]) -> self resized to n x m and set to the identity pattern
+    ///
+    /// m absent or <= 0 means n. Returns self.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.IntTensor().eye(2).tolist()
@@ -1079,6 +1090,8 @@ impl PyTensor {
 
     /// rand([gen,] sz1 [, sz2 ...]) -> self resized and filled with uniform draws in [0, 1)
     ///
+    /// Float/Double only; draws in row-major order from gen or the thread's generator. Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.FloatTensor(2, 2).rand(3).size() == (3,)
     /// True
@@ -1093,6 +1106,8 @@ impl PyTensor {
 
     /// randn([gen,] sz1 [, sz2 ...]) -> self resized and filled with standard normal draws
     ///
+    /// Float/Double only; Torch7's Box-Muller, row-major order. Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.DoubleTensor().randn(3).size() == (3,)
     /// True
@@ -1106,6 +1121,8 @@ impl PyTensor {
     }
 
     /// randperm([gen,] n) -> self resized to n and set to a random permutation of 0..n-1
+    ///
+    /// Torch7's shuffle with 0-based values, in self's type. Returns self.
     ///
     /// >>> import ferrotorch as torch
     /// >>> sorted(torch.LongTensor().randperm(4).tolist())
@@ -1161,6 +1178,9 @@ impl PyTensor {
 
     /// normal([gen,] [mean=0, std=1]) -> self filled with normal draws (Float/Double)
     ///
+    /// Torch7's Box-Muller with its cached second value, one draw per element in row-major
+    /// order; std must be > 0 (ValueError, nothing drawn). Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> all(abs(v - 5) < 1e-6 for v in torch.DoubleTensor(3).normal(5, 1e-9).tolist())
     /// True
@@ -1173,6 +1193,8 @@ impl PyTensor {
     }
 
     /// exponential([gen,] lambda) -> self filled with exponential draws (Float/Double)
+    ///
+    /// -ln(1-u)/lambda per element, row-major; lambda must be > 0. Returns self.
     ///
     /// >>> import ferrotorch as torch
     /// >>> min(torch.DoubleTensor(10).exponential(1).tolist()) >= 0
@@ -1190,6 +1212,8 @@ impl PyTensor {
 
     /// cauchy([gen,] [median=0, sigma=1]) -> self filled with Cauchy draws (Float/Double)
     ///
+    /// median + sigma * tan(pi * (u - 0.5)) per element, row-major. Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.DoubleTensor(3).cauchy().size() == (3,)
     /// True
@@ -1203,6 +1227,8 @@ impl PyTensor {
 
     /// logNormal([gen,] [mean=1, std=2]) -> self filled with exp(normal(mean, std)) (Float/Double)
     ///
+    /// exp(normal(mean, std)) per element (mean and std of the underlying normal). Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> min(torch.DoubleTensor(5).logNormal().tolist()) > 0
     /// True
@@ -1215,6 +1241,8 @@ impl PyTensor {
     }
 
     /// geometric([gen,] p) -> self filled with geometric draws (every type but Half)
+    ///
+    /// floor(ln(1-u)/ln p) + 1 per element, row-major; 0 < p < 1. Returns self.
     ///
     /// >>> import ferrotorch as torch
     /// >>> min(torch.IntTensor(10).geometric(0.5).tolist()) >= 1
@@ -1259,6 +1287,9 @@ impl PyTensor {
 
     /// multinomial([gen,] p, n [, replacement=False]) -> the LongTensor self filled with samples
     ///
+    /// Torch7's fill-self form of torch.multinomial (0-based samples); self must be a
+    /// LongTensor and is resized. Returns self.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.LongTensor().multinomial(torch.Tensor([0, 1]), 2, True).tolist()
     /// [1, 1]
@@ -1280,6 +1311,9 @@ impl PyTensor {
 
     /// diag([x,] [k=0]) -> the diag of self (or, given x, x's diag written into self)
     ///
+    /// Torch7's plain method: x.diag(k) returns a new tensor; r.diag(x, k) writes into r and
+    /// returns r. See torch.diag.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([1, 2]).diag(-1).tolist()
     /// [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 2.0, 0.0]]
@@ -1292,6 +1326,8 @@ impl PyTensor {
     }
 
     /// tril([x,] [k=0]) -> the lower triangle of self (or of x, written into self)
+    ///
+    /// Torch7's plain method: x.tril(k) returns a new tensor; r.tril(x, k) writes into r.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([[1, 2], [3, 4]]).tril(-1).tolist()
@@ -1306,6 +1342,8 @@ impl PyTensor {
 
     /// triu([x,] [k=0]) -> the upper triangle of self (or of x, written into self)
     ///
+    /// Torch7's plain method: x.triu(k) returns a new tensor; r.triu(x, k) writes into r.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([[1, 2], [3, 4]]).triu().tolist()
     /// [[1.0, 2.0], [0.0, 4.0]]
@@ -1318,6 +1356,8 @@ impl PyTensor {
     }
 
     /// cat(y [, ...] [, dim]) -> a new tensor: self and the others concatenated (see torch.cat)
+    ///
+    /// Torch7's x:cat(y, dim): self is the first input; dim is 0-based and defaults to the last.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([1]).cat(torch.Tensor([2, 3])).tolist()
@@ -1332,6 +1372,9 @@ impl PyTensor {
     }
 
     /// gather([src,] dim, index) -> gather of self (or of src, written into self); see torch.gather
+    ///
+    /// index is a LongTensor of 0-based indices with the source's number of dims; the result
+    /// has index's shape.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([[1, 2], [3, 4]]).gather(0, torch.LongTensor([[1, 0]])).tolist()
@@ -1368,6 +1411,8 @@ impl PyTensor {
 
     /// nonzero([x]) -> subscripts of self's non-zero elements (or x's, written into the LongTensor self)
     ///
+    /// An N x dim() LongTensor of 0-based subscripts in row-major order (empty when none).
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([0, 3, 0, 4]).nonzero().tolist()
     /// [[1], [3]]
@@ -1382,6 +1427,8 @@ impl PyTensor {
     }
 
     /// match(m2 [, gain=1]) -> N1 x N2 squared row distances between self and m2 (see torch.match)
+    ///
+    /// Computed in the tensor's type (integer types wrap), as Torch7 did.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.Tensor([[0, 0]]).match(torch.Tensor([[3, 4]])).tolist()
