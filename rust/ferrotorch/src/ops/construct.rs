@@ -1160,6 +1160,36 @@ mod tests {
     }
 
     #[test]
+    fn scatter_masked_copy_index_fill() {
+        let x = Tensor::zeros(DType::Double, &[2, 3]).unwrap();
+        let idx = Tensor::from_slice(&[2i64, 0], &[2, 1]).unwrap();
+        x.scatter_(1, &idx, &t(&[5.0, 6.0], &[2, 1])).unwrap();
+        assert_eq!(x.to_vec::<f64>().unwrap(), vec![0.0, 0.0, 5.0, 6.0, 0.0, 0.0]);
+        let m = Tensor::from_slice(&[1u8, 0, 1], &[3]).unwrap(); // broadcast over rows
+        x.masked_copy_(&m, &t(&[1.0, 2.0, 3.0, 4.0], &[4])).unwrap();
+        assert_eq!(x.to_vec::<f64>().unwrap(), vec![1.0, 0.0, 2.0, 3.0, 0.0, 4.0]);
+        let i = Tensor::from_slice(&[1i64], &[1]).unwrap();
+        x.index_fill_(1, &i, Scalar::Int(9)).unwrap();
+        assert_eq!(x.to_vec::<f64>().unwrap(), vec![1.0, 9.0, 2.0, 3.0, 9.0, 4.0]);
+        assert!(matches!(x.masked_copy_(&m, &t(&[1.0], &[1])), Err(Error::Value(_))));
+    }
+
+    #[test]
+    fn multinomial_without_replacement_is_a_permutation() {
+        let mut g = Generator::new(1);
+        let p = t(&[1.0, 2.0, 3.0, 4.0], &[4]);
+        let mut s = multinomial(&mut g, &p, 4, false).unwrap().to_vec::<i64>().unwrap();
+        s.sort_unstable();
+        assert_eq!(s, vec![0, 1, 2, 3]);
+        assert!(multinomial(&mut g, &p, 5, false).is_err());
+        let two = t(&[0.0, 1.0, 1.0, 0.0], &[2, 2]);
+        assert_eq!(
+            multinomial(&mut g, &two, 3, true).unwrap().to_vec::<i64>().unwrap(),
+            vec![1, 1, 1, 0, 0, 0]
+        );
+    }
+
+    #[test]
     fn alias_setup_matches_torch7() {
         let (j, q) = multinomial_alias_setup(&t(&[0.1, 0.2, 0.3, 0.4], &[4])).unwrap();
         assert_eq!(j.to_vec::<i64>().unwrap(), vec![3, 3, 0, 2]);
