@@ -511,40 +511,61 @@ impl Tensor {
         let sizes = self.sizes();
         let last = sizes[nd - 1];
         let mut prefix = vec![0i64; nd - 1];
-        let mut out: Vec<i64>;
-        let mut n = 0usize;
-        with_dtype!(c.dtype(), T, {
+        let count = with_dtype!(c.dtype(), T, {
             // SAFETY: c is contiguous with numel elements from its offset, kept alive by cv.
             let data =
                 unsafe { std::slice::from_raw_parts(cv.base::<T>().add(c.storage_offset()), c.numel()) };
             let zero = T::default();
-            let count = data.iter().filter(|v| **v != zero).count();
-            // One spare row: every element writes its subscripts at row n, and only non-zero
-            // ones advance n (no branch to mispredict on random data).
-            out = vec![0i64; (count + 1) * nd];
-            for row in data.chunks(last) {
-                for (j, v) in row.iter().enumerate() {
-                    let at = n * nd;
-                    if let Some(dst) = out.get_mut(at..at + nd) {
-                        dst[..nd - 1].copy_from_slice(&prefix);
-                        dst[nd - 1] = j as i64;
+            data.iter().filter(|v| **v != zero).count()
+        });
+        if count == 0 {
+            return Ok(Tensor::empty(DType::Long));
+        }
+        // One spare row: every element writes its subscripts at row n and only the non-zero
+        // ones advance n (no branch to mispredict on random data). The result is a view of the
+        // first `count` rows.
+        let buf = Tensor::zeros(DType::Long, &[count + 1, nd])?;
+        let bv = buf.checked_view()?;
+        // SAFETY: buf is a new contiguous tensor of (count + 1) * nd elements at offset 0, and
+        // nothing else can see it yet.
+        let out = unsafe { std::slice::from_raw_parts_mut(bv.base::<i64>(), (count + 1) * nd) };
+        let mut n = 0usize;
+        with_dtype!(c.dtype(), T, {
+            // SAFETY: as above for c.
+            let data =
+                unsafe { std::slice::from_raw_parts(cv.base::<T>().add(c.storage_offset()), c.numel()) };
+            let zero = T::default();
+            if nd == 1 {
+                for (j, v) in data.iter().enumerate() {
+                    if let Some(slot) = out.get_mut(n) {
+                        *slot = j as i64;
                     }
                     n += usize::from(*v != zero);
                 }
-                for k in (0..nd - 1).rev() {
-                    prefix[k] += 1;
-                    if (prefix[k] as usize) < sizes[k] {
-                        break;
+            } else {
+                for row in data.chunks(last) {
+                    for (j, v) in row.iter().enumerate() {
+                        let at = n * nd;
+                        if let Some(dst) = out.get_mut(at..at + nd) {
+                            dst[..nd - 1].copy_from_slice(&prefix);
+                            dst[nd - 1] = j as i64;
+                        }
+                        n += usize::from(*v != zero);
                     }
-                    prefix[k] = 0;
+                    for k in (0..nd - 1).rev() {
+                        prefix[k] += 1;
+                        if (prefix[k] as usize) < sizes[k] {
+                            break;
+                        }
+                        prefix[k] = 0;
+                    }
                 }
             }
         });
-        out.truncate(n * nd);
-        if n == 0 {
-            return Ok(Tensor::empty(DType::Long));
-        }
-        Tensor::from_slice(&out, &[n, nd])
+        // Drop the spare row from the storage's reported size (shrinking never moves memory).
+        let storage = buf.storage().clone();
+        storage.resize(n * nd)?;
+        Tensor::from_storage(storage, 0, &[n, nd], None)
     }
 
     /// Torch7's `match(m1, m2, gain)`: an N1 x N2 tensor of `gain * ||row_i(m1) - row_j(m2)||^2`
