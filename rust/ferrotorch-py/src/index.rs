@@ -1,12 +1,95 @@
 //! `t[key]`: ints select, slices (step > 0) narrow with a stride, None inserts a size-1 dim,
-//! Ellipsis stands for the remaining dims. Lists, LongTensors and ByteTensor masks arrive with
-//! the math functions (index / maskedSelect).
+//! Ellipsis stands for the remaining dims. A list of ints or a LongTensor is `index(0, key)` (a
+//! copy) and a ByteTensor is `maskedSelect(key)`; assigning through them is indexFill /
+//! indexCopy / maskedFill / maskedCopy (`assign`).
 
 use crate::convert;
-use ferrotorch::Tensor;
+use crate::errors::IntoPyResult;
+use crate::tensor::{from_nested, maybe_detach, value_tensor, PyTensor};
+use ferrotorch::{DType, Tensor};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyEllipsis, PyNone, PySlice, PyTuple};
+use pyo3::types::{PyEllipsis, PyList, PyNone, PySlice, PyTuple};
+
+/// A key that selects by index list or mask rather than by view.
+enum Advanced {
+    Index(Tensor),
+    Mask(Tensor),
+}
+
+/// The list / LongTensor / ByteTensor keys; `None` for every other key.
+fn advanced(key: &Bound<'_, PyAny>) -> PyResult<Option<Advanced>> {
+    if let Ok(k) = key.cast::<PyTensor>() {
+        let k = k.get().get();
+        return match k.dtype() {
+            DType::Long => Ok(Some(Advanced::Index(k))),
+            DType::Byte => Ok(Some(Advanced::Mask(k))),
+            d => Err(PyTypeError::new_err(format!(
+                "tensors index tensors as a torch.LongTensor of indices or a torch.ByteTensor mask, got {}",
+                d.tensor_type_name()
+            ))),
+        };
+    }
+    if key.is_instance_of::<PyList>() {
+        let mut v = Vec::with_capacity(key.len()?);
+        for item in key.try_iter()? {
+            let item = item?;
+            // Bools are refused rather than read as 0/1 indices (numpy would read them as a mask).
+            if !convert::is_int(&item) {
+                return Err(PyTypeError::new_err(format!(
+                    "a list index must hold ints (0-based indices along dim 0), got {}; for a mask \
+                     use a torch.ByteTensor",
+                    item.get_type().name()?
+                )));
+            }
+            v.push(item.extract::<i64>()?);
+        }
+        let n = v.len();
+        return Ok(Some(Advanced::Index(Tensor::from_slice(&v, &[n]).py()?)));
+    }
+    // A numpy array: integers index dim 0, booleans are a mask.
+    if !key.is_instance_of::<PyTuple>() && key.hasattr("__array_interface__")? && key.hasattr("tolist")? {
+        let kind: String = key.getattr("dtype")?.getattr("kind")?.extract()?;
+        let values = key.call_method0("tolist")?;
+        return match kind.as_str() {
+            "b" => Ok(Some(Advanced::Mask(from_nested(DType::Byte, &values)?))),
+            "i" | "u" => {
+                let t = from_nested(DType::Long, &values)?;
+                Ok(Some(Advanced::Index(t)))
+            }
+            k => Err(PyTypeError::new_err(format!(
+                "a numpy array index must hold integers or booleans, got dtype kind '{k}'"
+            ))),
+        };
+    }
+    Ok(None)
+}
+
+/// `t[key] = value` for list / LongTensor keys (indexFill / indexCopy along dim 0) and ByteTensor
+/// masks (maskedFill / maskedCopy). Returns false for the other keys.
+pub fn assign(t: &Tensor, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if convert::is_int(key) {
+        return Ok(false);
+    }
+    let Some(adv) = advanced(key)? else {
+        return Ok(false);
+    };
+    let number = if value.cast::<PyTensor>().is_err() { convert::scalar(value).ok() } else { None };
+    let py = value.py();
+    match (adv, number) {
+        (Advanced::Index(i), Some(v)) => t.index_fill_(0, &i, v).py()?,
+        (Advanced::Index(i), None) => {
+            let src = value_tensor(value, t.dtype())?;
+            t.index_copy_(0, &i, &src).py()?
+        }
+        (Advanced::Mask(m), Some(v)) => maybe_detach(py, t.numel(), || t.masked_fill_(&m, v)).py()?,
+        (Advanced::Mask(m), None) => {
+            let src = value_tensor(value, t.dtype())?;
+            maybe_detach(py, t.numel(), || t.masked_copy_(&m, &src)).py()?
+        }
+    }
+    Ok(true)
+}
 
 /// What a key selects: a view, or one element (every dim indexed by an int).
 pub enum Indexed {
@@ -27,6 +110,14 @@ pub fn resolve(t: &Tensor, key: &Bound<'_, PyAny>) -> PyResult<Indexed> {
             return Err(PyIndexError::new_err("cannot index a tensor with no dimension (empty tensor)"));
         }
         return Ok(Indexed::View(t.select(0, i).map_err(crate::errors::to_py)?));
+    }
+    if let Some(adv) = advanced(key)? {
+        let py = key.py();
+        let r = match adv {
+            Advanced::Index(i) => maybe_detach(py, i.numel(), || t.index_select(0, &i)),
+            Advanced::Mask(m) => maybe_detach(py, t.numel(), || t.masked_select(&m)),
+        };
+        return Ok(Indexed::View(r.py()?));
     }
     let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
         Ok(tup) => tup.iter().collect(),
@@ -89,8 +180,8 @@ pub fn resolve(t: &Tensor, key: &Bound<'_, PyAny>) -> PyResult<Indexed> {
             dim += remaining.saturating_sub(after + ints_after);
         } else {
             return Err(PyTypeError::new_err(format!(
-                "tensors are indexed with ints, slices, None and '...'; got {} (for lists, \
-                 LongTensors and masks use index() / maskedSelect())",
+                "tensors are indexed with ints, slices, None and '...' (or, alone, a list of ints, a \
+                 LongTensor or a ByteTensor mask); got {}",
                 item.get_type().name()?
             )));
         }

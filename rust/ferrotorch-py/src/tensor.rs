@@ -1134,6 +1134,9 @@ impl PyTensor {
     /// t[key] = value: fills the selected elements with a number, or copies a tensor / list into them
     fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let me = self.get();
+        if index::assign(&me, key, value)? {
+            return Ok(());
+        }
         match index::resolve(&me, key)? {
             index::Indexed::Element(t, at) => t.set(&at, convert::scalar(value)?).py(),
             index::Indexed::View(v) => {
