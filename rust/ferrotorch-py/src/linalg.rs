@@ -795,7 +795,8 @@ fn orgqr(py: Python<'_>, m: &Bound<'_, PyAny>, tau: &Bound<'_, PyAny>, out: Opti
 /// ormqr(m, tau, C, side='L', trans='N', out=None) -> tensor
 ///
 /// Multiplies C by the Q of geqrf's reflectors: Q·C ('L', 'N'), Qᵀ·C ('L', 'T'), C·Q ('R', 'N')
-/// or C·Qᵀ ('R', 'T').
+/// or C·Qᵀ ('R', 'T'). Torch7 read a contiguous m as if it were column-major (a layout bug);
+/// this computes the logical product, as LAPACK's ormqr on m's values.
 ///
 /// >>> import ferrotorch as torch
 /// >>> m, tau = torch.geqrf(torch.Tensor([[3, 1], [4, 2]]))

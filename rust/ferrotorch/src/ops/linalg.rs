@@ -561,9 +561,12 @@ mod lapack {
         Tensor::from_slice(v, &[v.len()])?.to_dtype(dtype)
     }
 
-    pub(super) fn run<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
+    /// Runs a faer call on the kernel pool; a panic inside it (a solver bug) becomes a
+    /// RuntimeError rather than crossing into Python.
+    pub(super) fn run<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
         k::set_parallelism(n);
-        parallel::install(f)
+        parallel::install(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
+            .map_err(|_| Error::Runtime(format!("the LAPACK-class solver failed on a problem of size {n}")))
     }
 
     pub(super) fn side(upper: bool) -> Side {
@@ -614,7 +617,7 @@ mod lapack {
             let x = lu.solve(&bm);
             let packed = Mat::from_fn(n, n, |i, j| if i > j { lu.L()[(i, j)] } else { lu.U()[(i, j)] });
             Ok((x, packed))
-        })?;
+        })??;
         Ok((output(x.as_ref(), a.dtype())?, output(lu.as_ref(), a.dtype())?))
     }
 
@@ -630,7 +633,7 @@ mod lapack {
                 }
             }
             Ok(lu.inverse())
-        })?;
+        })??;
         output(inv.as_ref(), a.dtype())
     }
 
@@ -657,7 +660,7 @@ mod lapack {
             (true, true) => t.solve_unit_lower_triangular_in_place(&mut x),
             (false, false) => t.solve_upper_triangular_in_place(&mut x),
             (false, true) => t.solve_unit_upper_triangular_in_place(&mut x),
-        });
+        })?;
         Ok((output(x.as_ref(), a.dtype())?, output(am.as_ref(), a.dtype())?))
     }
 
@@ -703,11 +706,15 @@ mod lapack {
         let am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
         let conv = |_| Error::Runtime(format!("{W}: the eigenvalue iteration did not converge on the {n}x{n} matrix"));
+        if n == 0 {
+            let v = if vectors { output(am.as_ref(), a.dtype())? } else { Tensor::empty(a.dtype()) };
+            return Ok((vector(&[], a.dtype())?, v));
+        }
         if !vectors {
-            let e = run(n, || am.self_adjoint_eigenvalues(side(upper))).map_err(conv)?;
+            let e = run(n, || am.self_adjoint_eigenvalues(side(upper)))?.map_err(conv)?;
             return Ok((vector(&e, a.dtype())?, Tensor::empty(a.dtype())));
         }
-        let evd = run(n, || am.self_adjoint_eigen(side(upper))).map_err(conv)?;
+        let evd = run(n, || am.self_adjoint_eigen(side(upper)))?.map_err(conv)?;
         let e: Vec<f64> = (0..n).map(|i| evd.S().column_vector()[i]).collect();
         Ok((vector(&e, a.dtype())?, output(evd.U(), a.dtype())?))
     }
@@ -719,8 +726,12 @@ mod lapack {
         let am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
         let conv = |_| Error::Runtime(format!("{W}: the QR iteration did not converge on the {n}x{n} matrix"));
+        if n == 0 {
+            let v = if vectors { output(am.as_ref(), a.dtype())? } else { Tensor::empty(a.dtype()) };
+            return Ok((Tensor::zeros(a.dtype(), &[0, 2])?, v));
+        }
         let (vals, vecs): (Vec<(f64, f64)>, Option<Mat<f64>>) = if vectors {
-            let evd = run(n, || am.eigen()).map_err(conv)?;
+            let evd = run(n, || am.eigen())?.map_err(conv)?;
             let s: Vec<(f64, f64)> = (0..n).map(|i| {
                 let c = evd.S().column_vector()[i];
                 (c.re, c.im)
@@ -762,7 +773,7 @@ mod lapack {
             }
             (vals, Some(out))
         } else {
-            let s = run(n, || am.eigenvalues()).map_err(conv)?;
+            let s = run(n, || am.eigenvalues())?.map_err(conv)?;
             let mut vals: Vec<(f64, f64)> = s.iter().map(|c| (c.re, c.im)).collect();
             let mut i = 0;
             while i + 1 < n {
@@ -791,7 +802,7 @@ mod lapack {
         let am = input(W, "the matrix", a, false)?;
         let (m, n) = (am.nrows(), am.ncols());
         let conv = |_| Error::Runtime(format!("{W}: the SVD iteration did not converge on the {m}x{n} matrix"));
-        let s = run(m.max(n), || if some { am.thin_svd() } else { am.svd() }).map_err(conv)?;
+        let s = run(m.max(n), || if some { am.thin_svd() } else { am.svd() })?.map_err(conv)?;
         let sv: Vec<f64> = (0..m.min(n)).map(|i| s.S().column_vector()[i]).collect();
         Ok((output(s.U(), a.dtype())?, vector(&sv, a.dtype())?, output(s.V(), a.dtype())?))
     }
@@ -807,7 +818,7 @@ mod lapack {
         const W: &str = "potrf";
         let am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
-        let l = run(n, || am.llt(side(upper)).map(|c| c.L().to_owned()))
+        let l = run(n, || am.llt(side(upper)).map(|c| c.L().to_owned()))?
             .map_err(|faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index }| not_pd(W, n, index))?;
         let f = if upper { l.transpose().to_owned() } else { l };
         output(triangle(f.as_ref(), upper).as_ref(), a.dtype())
@@ -828,7 +839,7 @@ mod lapack {
                 t.solve_lower_triangular_in_place(&mut x);
                 t.transpose().solve_upper_triangular_in_place(&mut x);
             }
-        });
+        })?;
         Ok(x)
     }
 
@@ -870,7 +881,7 @@ mod lapack {
             let f = am.qr();
             let r = f.thin_R().to_owned();
             (f.compute_thin_Q(), r)
-        });
+        })?;
         // faer's Householder signs may differ from LAPACK's: Q and R agree up to the signs of
         // Q's columns and R's rows (documented).
         let r = triangle(r.as_ref(), true);
