@@ -54,6 +54,8 @@ def test_conv2_xcorr2_against_scipy(h, w, kh, kw, mode, transposed, flip, seed):
        st.sampled_from(["V", "F"]), st.booleans(), st.sampled_from([2, 3]),
        st.sampled_from([np.float32, np.float64]), st.integers(0, 10**6))
 def test_batched_forms(p, q, size, ksize, mode, flip, nd, dtype, seed):
+    if mode == "V" and ksize > size:
+        return
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((p,) + (size,) * nd).astype(dtype)
     k3 = rng.standard_normal((p,) + (ksize,) * nd).astype(dtype)

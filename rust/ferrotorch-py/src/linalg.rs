@@ -34,7 +34,11 @@ fn classify(args: &Bound<'_, PyTuple>) -> PyResult<Vec<Arg>> {
 }
 
 /// `[v1,] C, [v2,] A, B`; for a method with two tensors, `[v1, [v2,]] A, B` with C = self.
-fn parse_add(what: &str, args: Vec<Arg>, slf: Option<&Tensor>) -> PyResult<(Scalar, Tensor, Scalar, Tensor, Tensor)> {
+fn parse_add(
+    what: &str,
+    args: Vec<Arg>,
+    slf: Option<&Tensor>,
+) -> PyResult<(Scalar, Tensor, Scalar, Tensor, Tensor)> {
     let usage = || {
         PyTypeError::new_err(format!(
             "{what} expects ([v1,] C, [v2,] A, B){}",
@@ -86,7 +90,9 @@ fn parse_add(what: &str, args: Vec<Arg>, slf: Option<&Tensor>) -> PyResult<(Scal
 
 type AddFn = fn(&Tensor, Scalar, &Tensor, Scalar, &Tensor, &Tensor) -> ferrotorch::Result<()>;
 
-fn add_family(what: &str) -> (AddFn, fn(&Tensor, &Tensor, &Tensor) -> Vec<usize>) {
+type SizesFn = fn(&Tensor, &Tensor, &Tensor) -> Vec<usize>;
+
+fn add_family(what: &str) -> (AddFn, SizesFn) {
     match what {
         "addmm" => (la::addmm_into, |_, a, b| vec![a.sizes()[0], b.sizes()[1]]),
         "addmv" => (la::addmv_into, |_, a, _| vec![a.sizes()[0]]),
@@ -111,7 +117,12 @@ fn add_ranks(what: &str, c: &Tensor, a: &Tensor, b: &Tensor) -> PyResult<()> {
     la::check_rank(what, "the second operand", b, ranks[2]).py()
 }
 
-fn run_add(py: Python<'_>, what: &str, res: &Tensor, parsed: (Scalar, Tensor, Scalar, Tensor, Tensor)) -> PyResult<()> {
+fn run_add(
+    py: Python<'_>,
+    what: &str,
+    res: &Tensor,
+    parsed: (Scalar, Tensor, Scalar, Tensor, Tensor),
+) -> PyResult<()> {
     let (v1, c, v2, a, b) = parsed;
     let (f, _) = add_family(what);
     let work = a.numel() + b.numel() + res.numel();
@@ -132,7 +143,11 @@ fn add_function<'py>(
     finish(py, out, res)
 }
 
-fn add_method<'py>(slf: Bound<'py, PyTensor>, what: &str, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTensor>> {
+fn add_method<'py>(
+    slf: Bound<'py, PyTensor>,
+    what: &str,
+    args: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyTensor>> {
     let py = slf.py();
     let me = slf.get().get();
     let parsed = parse_add(what, classify(args)?, Some(&me))?;
@@ -147,7 +162,13 @@ fn add_method<'py>(slf: Bound<'py, PyTensor>, what: &str, args: &Bound<'py, PyTu
     Ok(slf)
 }
 
-fn product<'py>(py: Python<'py>, what: &str, a: &Tensor, b: &Tensor, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn product<'py>(
+    py: Python<'py>,
+    what: &str,
+    a: &Tensor,
+    b: &Tensor,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     la::check_same_type(what, &[a, b]).py()?;
     let sizes = la::product_sizes(what, a, b).py()?;
     let res = result_tensor(out, a.dtype(), &sizes)?;
@@ -155,7 +176,12 @@ fn product<'py>(py: Python<'py>, what: &str, a: &Tensor, b: &Tensor, out: Option
     finish(py, out, res)
 }
 
-fn product_method<'py>(slf: Bound<'py, PyTensor>, what: &str, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTensor>> {
+fn product_method<'py>(
+    slf: Bound<'py, PyTensor>,
+    what: &str,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTensor>> {
     let (a, b) = (tensor_arg(a, what)?, tensor_arg(b, what)?);
     product(slf.py(), what, &a, &b, Some(slf.as_any()))?;
     Ok(slf)
@@ -189,7 +215,12 @@ fn dot(py: Python<'_>, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<P
 /// [3.0, 7.0]
 #[pyfunction]
 #[pyo3(signature = (m, v, *, out = None))]
-fn mv<'py>(py: Python<'py>, m: &Bound<'py, PyAny>, v: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn mv<'py>(
+    py: Python<'py>,
+    m: &Bound<'py, PyAny>,
+    v: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     product(py, "mv", &tensor_arg(m, "mv")?, &tensor_arg(v, "mv")?, out)
 }
 
@@ -207,7 +238,12 @@ fn mv<'py>(py: Python<'py>, m: &Bound<'py, PyAny>, v: &Bound<'py, PyAny>, out: O
 /// [[5.0, 11.0], [11.0, 25.0]]
 #[pyfunction]
 #[pyo3(signature = (a, b, *, out = None))]
-fn mm<'py>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn mm<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     product(py, "mm", &tensor_arg(a, "mm")?, &tensor_arg(b, "mm")?, out)
 }
 
@@ -222,7 +258,12 @@ fn mm<'py>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, out: O
 /// [[[7.0, 10.0], [15.0, 22.0]], [[1.0, 0.0], [0.0, 1.0]]]
 #[pyfunction]
 #[pyo3(signature = (b1, b2, *, out = None))]
-fn bmm<'py>(py: Python<'py>, b1: &Bound<'py, PyAny>, b2: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn bmm<'py>(
+    py: Python<'py>,
+    b1: &Bound<'py, PyAny>,
+    b2: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     product(py, "bmm", &tensor_arg(b1, "bmm")?, &tensor_arg(b2, "bmm")?, out)
 }
 
@@ -236,7 +277,12 @@ fn bmm<'py>(py: Python<'py>, b1: &Bound<'py, PyAny>, b2: &Bound<'py, PyAny>, out
 /// [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
 #[pyfunction]
 #[pyo3(signature = (v1, v2, *, out = None))]
-fn ger<'py>(py: Python<'py>, v1: &Bound<'py, PyAny>, v2: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn ger<'py>(
+    py: Python<'py>,
+    v1: &Bound<'py, PyAny>,
+    v2: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     product(py, "ger", &tensor_arg(v1, "ger")?, &tensor_arg(v2, "ger")?, out)
 }
 
@@ -254,7 +300,11 @@ fn ger<'py>(py: Python<'py>, v1: &Bound<'py, PyAny>, v2: &Bound<'py, PyAny>, out
 /// [12.0, 32.0]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn addmv<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn addmv<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     add_function(py, "addmv", args, out)
 }
 
@@ -275,7 +325,11 @@ fn addmv<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'p
 /// [[8.0, 11.0], [16.0, 23.0]]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn addmm<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn addmm<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     add_function(py, "addmm", args, out)
 }
 
@@ -288,7 +342,11 @@ fn addmm<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'p
 /// [[3.0, 4.0], [6.0, 8.0]]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn addr<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn addr<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     add_function(py, "addr", args, out)
 }
 
@@ -302,7 +360,11 @@ fn addr<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'py
 /// [[8.0, 10.0], [15.0, 23.0]]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn addbmm<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn addbmm<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     add_function(py, "addbmm", args, out)
 }
 
@@ -316,7 +378,11 @@ fn addbmm<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'
 /// [[2.0, 1.0], [1.0, 2.0]]
 #[pyfunction]
 #[pyo3(signature = (*args, out = None))]
-fn baddbmm<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Py<PyAny>> {
+fn baddbmm<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     add_function(py, "baddbmm", args, out)
 }
 
@@ -351,7 +417,11 @@ impl PyTensor {
     /// >>> torch.Tensor().mv(torch.Tensor([[1, 0], [0, 1]]), torch.Tensor([5, 6])).tolist()
     /// [5.0, 6.0]
     #[pyo3(name = "mv")]
-    fn mv_method<'py>(slf: Bound<'py, Self>, m: &Bound<'py, PyAny>, v: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn mv_method<'py>(
+        slf: Bound<'py, Self>,
+        m: &Bound<'py, PyAny>,
+        v: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         product_method(slf, "mv", m, v)
     }
 
@@ -362,7 +432,11 @@ impl PyTensor {
     /// >>> m.mm(torch.Tensor([[1, 2]]), torch.Tensor([[3], [4]])).tolist()
     /// [[11.0]]
     #[pyo3(name = "mm")]
-    fn mm_method<'py>(slf: Bound<'py, Self>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn mm_method<'py>(
+        slf: Bound<'py, Self>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         product_method(slf, "mm", a, b)
     }
 
@@ -372,7 +446,11 @@ impl PyTensor {
     /// >>> torch.Tensor().bmm(torch.Tensor(2, 1, 3).fill(1), torch.Tensor(2, 3, 1).fill(1)).tolist()
     /// [[[3.0]], [[3.0]]]
     #[pyo3(name = "bmm")]
-    fn bmm_method<'py>(slf: Bound<'py, Self>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn bmm_method<'py>(
+        slf: Bound<'py, Self>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         product_method(slf, "bmm", a, b)
     }
 
@@ -382,7 +460,11 @@ impl PyTensor {
     /// >>> torch.Tensor().ger(torch.Tensor([1, 2]), torch.Tensor([3])).tolist()
     /// [[3.0], [6.0]]
     #[pyo3(name = "ger")]
-    fn ger_method<'py>(slf: Bound<'py, Self>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+    fn ger_method<'py>(
+        slf: Bound<'py, Self>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, Self>> {
         product_method(slf, "ger", a, b)
     }
 
@@ -476,7 +558,6 @@ impl PyTensor {
     }
 }
 
-
 // ------------------------------------------------------------------------------ LAPACK (H)
 
 /// 'U'/'L' → upper?
@@ -492,7 +573,12 @@ fn opt_flag(what: &str, name: &str, v: &str, yes: &str, no: &str) -> PyResult<bo
 
 /// Returns the results: a tensor or a tuple of new tensors, or the `out=` tensors (a tuple of
 /// as many, or one tensor for one result) holding them.
-fn lapack_results(py: Python<'_>, what: &str, out: Option<&Bound<'_, PyAny>>, results: Vec<Tensor>) -> PyResult<Py<PyAny>> {
+fn lapack_results(
+    py: Python<'_>,
+    what: &str,
+    out: Option<&Bound<'_, PyAny>>,
+    results: Vec<Tensor>,
+) -> PyResult<Py<PyAny>> {
     let n = results.len();
     let Some(out) = out else {
         if n == 1 {
@@ -504,11 +590,15 @@ fn lapack_results(py: Python<'_>, what: &str, out: Option<&Bound<'_, PyAny>>, re
     let targets: Vec<Bound<'_, PyAny>> = if n == 1 && out.cast::<PyTensor>().is_ok() {
         vec![out.clone()]
     } else {
-        let seq: Vec<Bound<'_, PyAny>> = out.try_iter()?.collect::<PyResult<_>>().map_err(|_| {
-            PyTypeError::new_err(format!("{what}: out= expects a tuple of {n} tensors"))
-        })?;
+        let seq: Vec<Bound<'_, PyAny>> = out
+            .try_iter()?
+            .collect::<PyResult<_>>()
+            .map_err(|_| PyTypeError::new_err(format!("{what}: out= expects a tuple of {n} tensors")))?;
         if seq.len() != n {
-            return Err(PyValueError::new_err(format!("{what}: out= expects {n} tensors, got {}", seq.len())));
+            return Err(PyValueError::new_err(format!(
+                "{what}: out= expects {n} tensors, got {}",
+                seq.len()
+            )));
         }
         seq
     };
@@ -546,7 +636,12 @@ fn work(t: &Tensor) -> usize {
 /// [0.8, 1.4]
 #[pyfunction]
 #[pyo3(signature = (b, a, *, out = None))]
-fn gesv(py: Python<'_>, b: &Bound<'_, PyAny>, a: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn gesv(
+    py: Python<'_>,
+    b: &Bound<'_, PyAny>,
+    a: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (b, a) = (targ(b, "gesv")?, targ(a, "gesv")?);
     let (x, lu) = maybe_detach(py, work(&a), || la::gesv(&b, &a)).py()?;
     lapack_results(py, "gesv", out, vec![x, lu])
@@ -593,7 +688,12 @@ fn trtrs(
 /// [1.0, 2.0]
 #[pyfunction]
 #[pyo3(signature = (b, a, *, out = None))]
-fn gels(py: Python<'_>, b: &Bound<'_, PyAny>, a: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn gels(
+    py: Python<'_>,
+    b: &Bound<'_, PyAny>,
+    a: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (b, a) = (targ(b, "gels")?, targ(a, "gels")?);
     let (x, f) = maybe_detach(py, work(&a), || la::gels(&b, &a)).py()?;
     lapack_results(py, "gels", out, vec![x, f])
@@ -610,7 +710,13 @@ fn gels(py: Python<'_>, b: &Bound<'_, PyAny>, a: &Bound<'_, PyAny>, out: Option<
 /// [1.0, 3.0]
 #[pyfunction]
 #[pyo3(signature = (a, jobz = "N", uplo = "U", *, out = None))]
-fn symeig(py: Python<'_>, a: &Bound<'_, PyAny>, jobz: &str, uplo: &str, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn symeig(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    jobz: &str,
+    uplo: &str,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let a = targ(a, "symeig")?;
     let v = opt_flag("symeig", "jobz", jobz, "V", "N")?;
     let upper = opt_flag("symeig", "uplo", uplo, "U", "L")?;
@@ -631,7 +737,12 @@ fn symeig(py: Python<'_>, a: &Bound<'_, PyAny>, jobz: &str, uplo: &str, out: Opt
 /// [-1.0, 0.0, 0.0, 1.0]
 #[pyfunction]
 #[pyo3(signature = (a, jobvr = "N", *, out = None))]
-fn eig(py: Python<'_>, a: &Bound<'_, PyAny>, jobvr: &str, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn eig(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    jobvr: &str,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let a = targ(a, "eig")?;
     let v = opt_flag("eig", "jobvr", jobvr, "V", "N")?;
     let (e, vv) = maybe_detach(py, work(&a), || la::eig(&a, v)).py()?;
@@ -649,7 +760,12 @@ fn eig(py: Python<'_>, a: &Bound<'_, PyAny>, jobvr: &str, out: Option<&Bound<'_,
 /// [3.0, 2.0]
 #[pyfunction]
 #[pyo3(signature = (a, some = "S", *, out = None))]
-fn svd(py: Python<'_>, a: &Bound<'_, PyAny>, some: &str, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn svd(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    some: &str,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let a = targ(a, "svd")?;
     let reduced = opt_flag("svd", "some", some, "S", "A")?;
     let (u, s, v) = maybe_detach(py, work(&a), || la::svd(&a, reduced)).py()?;
@@ -683,7 +799,12 @@ fn inverse(py: Python<'_>, a: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>)
 /// [[2.0, 1.0], [0.0, 2.0]]
 #[pyfunction]
 #[pyo3(signature = (a, uplo = "U", *, out = None))]
-fn potrf(py: Python<'_>, a: &Bound<'_, PyAny>, uplo: &str, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn potrf(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    uplo: &str,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let a = targ(a, "potrf")?;
     let upper = opt_flag("potrf", "uplo", uplo, "U", "L")?;
     let r = maybe_detach(py, work(&a), || la::potrf(&a, upper)).py()?;
@@ -700,7 +821,13 @@ fn potrf(py: Python<'_>, a: &Bound<'_, PyAny>, uplo: &str, out: Option<&Bound<'_
 /// [1.0, 1.0]
 #[pyfunction]
 #[pyo3(signature = (b, chol, uplo = "U", *, out = None))]
-fn potrs(py: Python<'_>, b: &Bound<'_, PyAny>, chol: &Bound<'_, PyAny>, uplo: &str, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn potrs(
+    py: Python<'_>,
+    b: &Bound<'_, PyAny>,
+    chol: &Bound<'_, PyAny>,
+    uplo: &str,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (b, c) = (targ(b, "potrs")?, targ(chol, "potrs")?);
     let upper = opt_flag("potrs", "uplo", uplo, "U", "L")?;
     let r = maybe_detach(py, work(&c), || la::potrs(&b, &c, upper)).py()?;
@@ -716,7 +843,12 @@ fn potrs(py: Python<'_>, b: &Bound<'_, PyAny>, chol: &Bound<'_, PyAny>, uplo: &s
 /// [[0.25, 0.0], [0.0, 0.0625]]
 #[pyfunction]
 #[pyo3(signature = (chol, uplo = "U", *, out = None))]
-fn potri(py: Python<'_>, chol: &Bound<'_, PyAny>, uplo: &str, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn potri(
+    py: Python<'_>,
+    chol: &Bound<'_, PyAny>,
+    uplo: &str,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let c = targ(chol, "potri")?;
     let upper = opt_flag("potri", "uplo", uplo, "U", "L")?;
     let r = maybe_detach(py, work(&c), || la::potri(&c, upper)).py()?;
@@ -735,7 +867,13 @@ fn potri(py: Python<'_>, chol: &Bound<'_, PyAny>, uplo: &str, out: Option<&Bound
 /// ([[2.0, 0.0], [0.0, 1.0]], [1, 0])
 #[pyfunction]
 #[pyo3(signature = (a, uplo = "U", tol = -1.0, *, out = None))]
-fn pstrf(py: Python<'_>, a: &Bound<'_, PyAny>, uplo: &str, tol: f64, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn pstrf(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    uplo: &str,
+    tol: f64,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let a = targ(a, "pstrf")?;
     let upper = opt_flag("pstrf", "uplo", uplo, "U", "L")?;
     let (u, piv) = maybe_detach(py, work(&a), || la::pstrf(&a, upper, tol)).py()?;
@@ -786,7 +924,12 @@ fn geqrf(py: Python<'_>, a: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -
 /// [-0.6, -0.8, -0.8, 0.6]
 #[pyfunction]
 #[pyo3(signature = (m, tau, *, out = None))]
-fn orgqr(py: Python<'_>, m: &Bound<'_, PyAny>, tau: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn orgqr(
+    py: Python<'_>,
+    m: &Bound<'_, PyAny>,
+    tau: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let (m, tau) = (targ(m, "orgqr")?, targ(tau, "orgqr")?);
     let q = maybe_detach(py, work(&m), || la::orgqr(&m, &tau)).py()?;
     lapack_results(py, "orgqr", out, vec![q])
@@ -827,6 +970,7 @@ fn conv_mode(what: &str, mode: &str) -> PyResult<bool> {
     opt_flag(what, "the mode", mode, "F", "V")
 }
 
+#[allow(clippy::too_many_arguments)]
 fn conv_common<'py>(
     py: Python<'py>,
     what: &str,
@@ -839,7 +983,9 @@ fn conv_common<'py>(
 ) -> PyResult<Py<PyAny>> {
     crate::tensor::require_math_type(x, what)?;
     let full = conv_mode(what, mode)?;
-    let r = maybe_detach(py, x.numel().saturating_mul(k.numel()), || la::convolve(what, x, k, nd, full, flip)).py()?;
+    let r =
+        maybe_detach(py, x.numel().saturating_mul(k.numel()), || la::convolve(what, x, k, nd, full, flip))
+            .py()?;
     let Some(o) = out else {
         return wrap(py, r);
     };
@@ -873,7 +1019,11 @@ macro_rules! conv_fn {
                 let py = slf.py();
                 let items: Vec<Bound<'py, PyAny>> = args.iter().collect();
                 let mode_at = |i: usize| -> PyResult<String> {
-                    items.get(i).map(|m| m.extract::<String>()).transpose().map(|m| m.unwrap_or_else(|| "V".into()))
+                    items
+                        .get(i)
+                        .map(|m| m.extract::<String>())
+                        .transpose()
+                        .map(|m| m.unwrap_or_else(|| "V".into()))
                 };
                 let second_is_tensor = items.get(1).is_some_and(|a| a.cast::<PyTensor>().is_ok());
                 if second_is_tensor {
@@ -881,7 +1031,8 @@ macro_rules! conv_fn {
                     let (x, k) = (tensor_arg(&items[0], w)?, tensor_arg(&items[1], w)?);
                     conv_common(py, w, $nd, $flip, &x, &k, &mode_at(2)?, Some(slf.as_any()))
                 } else {
-                    let k = items.first().ok_or_else(|| PyTypeError::new_err(format!("{w} expects a kernel")))?;
+                    let k =
+                        items.first().ok_or_else(|| PyTypeError::new_err(format!("{w} expects a kernel")))?;
                     conv_common(py, w, $nd, $flip, &slf.get().get(), &tensor_arg(k, w)?, &mode_at(1)?, None)
                 }
             }

@@ -25,6 +25,13 @@ use gemm::Parallelism;
 /// the pool costs more than it saves below that.
 pub const SERIAL_FLOPS: usize = 64 * 64 * 64;
 
+/// Large products: one single-threaded GEMM per thread on panels of the result (true), or the
+/// gemm crate's own rayon parallelism (false). Chosen by measurement (docs/ARCHITECTURE.md).
+fn split_panels() -> bool {
+    static S: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *S.get_or_init(|| std::env::var("FERROTORCH_GEMM_SPLIT").map_or(true, |v| v != "0"))
+}
+
 /// A read-only strided matrix operand.
 #[derive(Clone, Copy, Debug)]
 pub struct MatRef<T> {
@@ -65,7 +72,14 @@ pub trait BlasScalar: crate::Element {
     /// # Safety
     /// Every element each operand's pointer, sizes and strides describe must be valid (dst for
     /// writes); dst must not overlap lhs or rhs, nor itself (no stride 0 on a size > 1).
-    unsafe fn gemm(dst: MatMut<Self>, beta: Self, alpha: Self, lhs: MatRef<Self>, rhs: MatRef<Self>, _threads: usize) {
+    unsafe fn gemm(
+        dst: MatMut<Self>,
+        beta: Self,
+        alpha: Self,
+        lhs: MatRef<Self>,
+        rhs: MatRef<Self>,
+        _threads: usize,
+    ) {
         // SAFETY: forwarded from the caller.
         unsafe { gemm_portable(dst, beta, alpha, lhs, rhs) }
     }
@@ -88,7 +102,13 @@ pub trait BlasScalar: crate::Element {
 ///
 /// # Safety
 /// As [`BlasScalar::gemm`].
-pub unsafe fn gemm_portable<T: BlasScalar>(dst: MatMut<T>, beta: T, alpha: T, lhs: MatRef<T>, rhs: MatRef<T>) {
+pub unsafe fn gemm_portable<T: BlasScalar>(
+    dst: MatMut<T>,
+    beta: T,
+    alpha: T,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+) {
     let k = lhs.cols;
     let mut row = vec![T::zero(); dst.cols];
     for i in 0..dst.rows as isize {
@@ -153,14 +173,24 @@ macro_rules! float_scalar {
                 if m == 0 || n == 0 {
                     return;
                 }
+                // Matrix-vector products: memory-bound, a dot or axpy per row/column block.
+                if n == 1 && k > 0 && (lhs.cs == 1 || lhs.rs == 1) {
+                    // SAFETY: forwarded from the caller.
+                    return unsafe { gemv_kernel(dst.ptr, dst.rs, beta, alpha, lhs, rhs.ptr, rhs.rs, threads) };
+                }
+                if m == 1 && k > 0 && (rhs.rs == 1 || rhs.cs == 1) {
+                    // (1×k)(k×n) = ((n×k)(k×1))ᵀ
+                    let t = MatRef { ptr: rhs.ptr, rows: n, cols: k, rs: rhs.cs, cs: rhs.rs };
+                    // SAFETY: the same elements, transposed.
+                    return unsafe { gemv_kernel(dst.ptr, dst.cs, beta, alpha, t, lhs.ptr, lhs.cs, threads) };
+                }
                 let par = parallelism(m, n, k, threads);
-                let run = move || {
-                    let (dst, lhs, rhs) = (dst, lhs, rhs); // capture whole (Send) operands
+                let run = move |dst: MatMut<Self>, lhs: MatRef<Self>, rhs: MatRef<Self>, par: Parallelism| {
                     // SAFETY: the caller guarantees the operands; the gemm crate reads/writes
                     // exactly the described elements. gemm computes dst = a·dst + b·lhs·rhs.
                     unsafe {
                         gemm::gemm(
-                            m, n, k,
+                            dst.rows, dst.cols, lhs.cols,
                             dst.ptr, dst.cs, dst.rs, beta != 0.0,
                             lhs.ptr, lhs.cs, lhs.rs,
                             rhs.ptr, rhs.cs, rhs.rs,
@@ -168,10 +198,33 @@ macro_rules! float_scalar {
                         )
                     }
                 };
-                if matches!(par, Parallelism::None) {
-                    run()
-                } else {
-                    parallel::install(run)
+                match par {
+                    Parallelism::None => run(dst, lhs, rhs, par),
+                    _ if split_panels() => {
+                        // One single-threaded GEMM per thread on a panel of dst (the longer
+                        // side split in multiples of 32): no fork/join inside the kernel.
+                        let parts = threads.min(if n >= m { n } else { m }.div_ceil(32)).max(1);
+                        let split_cols = n >= m;
+                        let len = if split_cols { n } else { m };
+                        let step = len.div_ceil(parts).div_ceil(32) * 32;
+                        let panels: Vec<(usize, usize)> = (0..len).step_by(step.max(1)).map(|s| (s, step.min(len - s))).collect();
+                        let one = move |&(s, l): &(usize, usize)| {
+                            let (dst, lhs, rhs) = (dst, lhs, rhs); // capture whole (Send) operands
+                            let si = s as isize;
+                            if split_cols {
+                                let d = MatMut { ptr: dst.ptr.wrapping_offset(si * dst.cs), cols: l, ..dst };
+                                let r = MatRef { ptr: rhs.ptr.wrapping_offset(si * rhs.cs), cols: l, ..rhs };
+                                run(d, lhs, r, Parallelism::None)
+                            } else {
+                                let d = MatMut { ptr: dst.ptr.wrapping_offset(si * dst.rs), rows: l, ..dst };
+                                let a = MatRef { ptr: lhs.ptr.wrapping_offset(si * lhs.rs), rows: l, ..lhs };
+                                run(d, a, rhs, Parallelism::None)
+                            }
+                        };
+                        use rayon::prelude::*;
+                        parallel::install(|| panels.par_iter().for_each(one))
+                    }
+                    _ => parallel::install(|| run(dst, lhs, rhs, par)),
                 }
             }
 
@@ -179,19 +232,7 @@ macro_rules! float_scalar {
                 if incx == 1 && incy == 1 {
                     // SAFETY: contiguous runs of n valid elements.
                     let (xs, ys) = unsafe { (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts(y, n)) };
-                    let mut acc = [0.0 as $t; 16];
-                    let (xc, yc) = (xs.chunks_exact(16), ys.chunks_exact(16));
-                    let (xr, yr) = (xc.remainder(), yc.remainder());
-                    for (a, b) in xc.zip(yc) {
-                        for l in 0..16 {
-                            acc[l] = a[l].mul_add(b[l], acc[l]);
-                        }
-                    }
-                    let mut s: $t = acc.iter().sum();
-                    for (a, b) in xr.iter().zip(yr) {
-                        s = a.mul_add(*b, s);
-                    }
-                    return s;
+                    return Simd::<$t>::dot(xs, ys);
                 }
                 let mut acc = [0.0 as $t; 4];
                 let mut i = 0isize;
@@ -215,6 +256,182 @@ macro_rules! float_scalar {
     )*};
 }
 float_scalar!(f32, f64);
+
+/// Contiguous dot and axpy for f32/f64, compiled for AVX-512 and AVX2+FMA and chosen at run
+/// time (the crate itself targets baseline x86-64).
+pub trait SimdFloat:
+    Copy + Send + Sync + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> + Default + PartialEq
+{
+    fn fma(a: Self, b: Self, c: Self) -> Self;
+}
+impl SimdFloat for f32 {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+impl SimdFloat for f64 {
+    #[inline(always)]
+    fn fma(a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
+    }
+}
+
+/// Namespace for the dispatched kernels.
+pub struct Simd<T>(std::marker::PhantomData<T>);
+
+#[inline(always)]
+fn dot_body<T: SimdFloat, const FMA: bool>(x: &[T], y: &[T]) -> T {
+    const L: usize = 32;
+    let mut acc = [T::default(); L];
+    let (xc, yc) = (x.chunks_exact(L), y.chunks_exact(L));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for l in 0..L {
+            acc[l] = if FMA { T::fma(a[l], b[l], acc[l]) } else { acc[l] + a[l] * b[l] };
+        }
+    }
+    let mut s = T::default();
+    for (a, b) in xr.iter().zip(yr) {
+        s = s + *a * *b;
+    }
+    let mut w = L;
+    while w > 1 {
+        w /= 2;
+        for l in 0..w {
+            acc[l] = acc[l] + acc[l + w];
+        }
+    }
+    acc[0] + s
+}
+
+#[inline(always)]
+fn axpy_body<T: SimdFloat, const FMA: bool>(y: &mut [T], a: T, x: &[T]) {
+    for (d, s) in y.iter_mut().zip(x) {
+        *d = if FMA { T::fma(a, *s, *d) } else { *d + a * *s };
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn dot_512<T: SimdFloat>(x: &[T], y: &[T]) -> T {
+    dot_body::<T, true>(x, y)
+}
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_256<T: SimdFloat>(x: &[T], y: &[T]) -> T {
+    dot_body::<T, true>(x, y)
+}
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn axpy_512<T: SimdFloat>(y: &mut [T], a: T, x: &[T]) {
+    axpy_body::<T, true>(y, a, x)
+}
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn axpy_256<T: SimdFloat>(y: &mut [T], a: T, x: &[T]) {
+    axpy_body::<T, true>(y, a, x)
+}
+
+impl<T: SimdFloat> Simd<T> {
+    /// Σ x_i·y_i (equal lengths).
+    pub fn dot(x: &[T], y: &[T]) -> T {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature.
+                return unsafe { dot_512(x, y) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has the features.
+                return unsafe { dot_256(x, y) };
+            }
+        }
+        dot_body::<T, false>(x, y)
+    }
+
+    /// y += a·x (equal lengths).
+    pub fn axpy(y: &mut [T], a: T, x: &[T]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature.
+                return unsafe { axpy_512(y, a, x) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has the features.
+                return unsafe { axpy_256(y, a, x) };
+            }
+        }
+        axpy_body::<T, false>(y, a, x)
+    }
+}
+
+/// y = beta·y + alpha·A·x for A with a unit row or column stride (checked by the caller):
+/// rows contiguous → one dot per row; columns contiguous → axpy of each column into a block
+/// of y. Row blocks split over the pool for large A.
+///
+/// # Safety
+/// As [`BlasScalar::gemm`] with y of a.rows and x of a.cols elements.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemv_kernel<T: SimdFloat + BlasScalar>(
+    y: *mut T,
+    incy: isize,
+    beta: T,
+    alpha: T,
+    a: MatRef<T>,
+    x: *const T,
+    incx: isize,
+    threads: usize,
+) {
+    let (m, k) = (a.rows, a.cols);
+    let xs: std::borrow::Cow<'_, [T]> = if incx == 1 {
+        // SAFETY: k valid elements.
+        std::borrow::Cow::Borrowed(unsafe { std::slice::from_raw_parts(x, k) })
+    } else {
+        // SAFETY: k valid elements with increment incx.
+        std::borrow::Cow::Owned((0..k as isize).map(|j| unsafe { *x.offset(j * incx) }).collect())
+    };
+    let xs: &[T] = &xs;
+    let block = 256usize;
+    let nblocks = m.div_ceil(block);
+    let y = crate::iter::SendPtr(y);
+    let body = move |b: usize| {
+        let (y, a) = (y, a); // capture whole (Send) values
+        let r0 = b * block;
+        let r1 = (r0 + block).min(m);
+        let mut acc = vec![T::default(); r1 - r0];
+        if a.cs == 1 {
+            for (i, v) in acc.iter_mut().enumerate() {
+                // SAFETY: row r0 + i has k contiguous elements.
+                let row = unsafe { std::slice::from_raw_parts(a.ptr.offset((r0 + i) as isize * a.rs), k) };
+                *v = Simd::<T>::dot(row, xs);
+            }
+        } else {
+            for (j, &xj) in xs.iter().enumerate() {
+                // SAFETY: column j, rows r0..r1, contiguous (rs == 1).
+                let col = unsafe {
+                    std::slice::from_raw_parts(a.ptr.offset(j as isize * a.cs + r0 as isize), r1 - r0)
+                };
+                Simd::<T>::axpy(&mut acc, xj, col);
+            }
+        }
+        for (i, v) in acc.iter().enumerate() {
+            // SAFETY: element r0 + i of y; blocks write disjoint elements.
+            unsafe {
+                let d = y.0.offset((r0 + i) as isize * incy);
+                let prev = if beta == T::zero() { T::zero() } else { beta * *d };
+                d.write(prev + alpha * *v);
+            }
+        }
+    };
+    if threads > 1 && nblocks > 1 && m.saturating_mul(k) >= (1 << 16) {
+        use rayon::prelude::*;
+        parallel::install(|| (0..nblocks).into_par_iter().for_each(body));
+    } else {
+        (0..nblocks).for_each(body);
+    }
+}
 
 /// `y = beta·y + alpha·A·x` (A m×n): a gemm with one column.
 ///

@@ -110,7 +110,14 @@ unsafe fn im2col<T: BlasScalar>(x: Input<T>, g: &Geometry, lines: std::ops::Rang
 /// # Safety
 /// `x` as for [`im2col`]; `out` holds Q·output_len writable elements not overlapping the
 /// inputs; `kernels` holds Q·planes·K elements.
-pub unsafe fn correlate<T: BlasScalar>(out: *mut T, q: usize, kernels: &[T], x: Input<T>, g: &Geometry, threads: usize) {
+pub unsafe fn correlate<T: BlasScalar>(
+    out: *mut T,
+    q: usize,
+    kernels: &[T],
+    x: Input<T>,
+    g: &Geometry,
+    threads: usize,
+) {
     let olen = g.output_len();
     let depth = x.planes * g.kernel_len();
     if olen == 0 || q == 0 {
@@ -126,7 +133,8 @@ pub unsafe fn correlate<T: BlasScalar>(out: *mut T, q: usize, kernels: &[T], x: 
         let n = (end - start) * line_len;
         // SAFETY: forwarded from the caller.
         unsafe { im2col(x, g, start..end, &mut cols[..depth * n]) };
-        let dst = MatMut { ptr: unsafe { out.add(start * line_len) }, rows: q, cols: n, rs: olen as isize, cs: 1 };
+        let dst =
+            MatMut { ptr: unsafe { out.add(start * line_len) }, rows: q, cols: n, rs: olen as isize, cs: 1 };
         let lhs = MatRef { ptr: kernels.as_ptr(), rows: q, cols: depth, rs: depth as isize, cs: 1 };
         let rhs = MatRef { ptr: cols.as_ptr(), rows: depth, cols: n, rs: n as isize, cs: 1 };
         // SAFETY: dst is a block of out (disjoint from the inputs), lhs/rhs are our buffers.

@@ -53,7 +53,14 @@ fn larfg(a: &mut Mat<f64>, row: usize, col: usize) -> f64 {
 }
 
 /// Applies H = I - tau·v·vᵀ (v = [1, refl[row+1.., col]]) to rows row.. of c from the left.
-fn apply_left(refl: &Mat<f64>, row: usize, col: usize, tau: f64, c: &mut Mat<f64>, cols: std::ops::Range<usize>) {
+fn apply_left(
+    refl: &Mat<f64>,
+    row: usize,
+    col: usize,
+    tau: f64,
+    c: &mut Mat<f64>,
+    cols: std::ops::Range<usize>,
+) {
     if tau == 0.0 {
         return;
     }

@@ -169,7 +169,14 @@ fn threads() -> usize {
 // ------------------------------------------------------------------------------------ products
 
 /// `res = beta·C + alpha·A·B` (res m×n sized by the caller, C m×n, A m×k, B k×n).
-pub fn addmm_into(res: &Tensor, beta: Scalar, c: &Tensor, alpha: Scalar, a: &Tensor, b: &Tensor) -> Result<()> {
+pub fn addmm_into(
+    res: &Tensor,
+    beta: Scalar,
+    c: &Tensor,
+    alpha: Scalar,
+    a: &Tensor,
+    b: &Tensor,
+) -> Result<()> {
     const W: &str = "addmm";
     check_same_type(W, &[res, c, a, b])?;
     check_rank(W, "the added matrix", c, 2)?;
@@ -227,7 +234,14 @@ fn gemm_2d(dst: &Tensor, beta: Scalar, alpha: Scalar, a: &Tensor, b: &Tensor, th
 ///
 /// # Safety
 /// As [`BlasScalar::gemm`].
-unsafe fn gemm_any<T: BlasScalar>(d: MatMut<T>, beta: T, alpha: T, l: MatRef<T>, r: MatRef<T>, threads: usize) {
+unsafe fn gemm_any<T: BlasScalar>(
+    d: MatMut<T>,
+    beta: T,
+    alpha: T,
+    l: MatRef<T>,
+    r: MatRef<T>,
+    threads: usize,
+) {
     // SAFETY: forwarded.
     unsafe {
         if l.cols == 0 {
@@ -239,7 +253,14 @@ unsafe fn gemm_any<T: BlasScalar>(d: MatMut<T>, beta: T, alpha: T, l: MatRef<T>,
 }
 
 /// `res_i = beta·C_i + alpha·A_i·B_i` (3-D operands; res sized by the caller).
-pub fn baddbmm_into(res: &Tensor, beta: Scalar, c: &Tensor, alpha: Scalar, a: &Tensor, b: &Tensor) -> Result<()> {
+pub fn baddbmm_into(
+    res: &Tensor,
+    beta: Scalar,
+    c: &Tensor,
+    alpha: Scalar,
+    a: &Tensor,
+    b: &Tensor,
+) -> Result<()> {
     const W: &str = "baddbmm";
     check_same_type(W, &[res, c, a, b])?;
     check_rank(W, "the added tensor", c, 3)?;
@@ -304,7 +325,14 @@ fn batched(dst: &Tensor, beta: Scalar, alpha: Scalar, a: &Tensor, b: &Tensor) ->
 }
 
 /// `res = beta·M + alpha·Σ_i A_i·B_i` (res and M 2-D, A and B 3-D).
-pub fn addbmm_into(res: &Tensor, beta: Scalar, m: &Tensor, alpha: Scalar, a: &Tensor, b: &Tensor) -> Result<()> {
+pub fn addbmm_into(
+    res: &Tensor,
+    beta: Scalar,
+    m: &Tensor,
+    alpha: Scalar,
+    a: &Tensor,
+    b: &Tensor,
+) -> Result<()> {
     const W: &str = "addbmm";
     check_same_type(W, &[res, m, a, b])?;
     check_rank(W, "the added matrix", m, 2)?;
@@ -340,7 +368,14 @@ pub fn addbmm_into(res: &Tensor, beta: Scalar, m: &Tensor, alpha: Scalar, a: &Te
 }
 
 /// `res = beta·v + alpha·M·x` (res and v of size n, M n×m, x of size m).
-pub fn addmv_into(res: &Tensor, beta: Scalar, v: &Tensor, alpha: Scalar, m: &Tensor, x: &Tensor) -> Result<()> {
+pub fn addmv_into(
+    res: &Tensor,
+    beta: Scalar,
+    v: &Tensor,
+    alpha: Scalar,
+    m: &Tensor,
+    x: &Tensor,
+) -> Result<()> {
     const W: &str = "addmv";
     check_same_type(W, &[res, v, m, x])?;
     check_rank(W, "the added vector", v, 1)?;
@@ -362,7 +397,14 @@ pub fn addmv_into(res: &Tensor, beta: Scalar, v: &Tensor, alpha: Scalar, m: &Ten
 }
 
 /// `res = beta·M + alpha·x·yᵀ` (M n×m, x of size n, y of size m).
-pub fn addr_into(res: &Tensor, beta: Scalar, m: &Tensor, alpha: Scalar, x: &Tensor, y: &Tensor) -> Result<()> {
+pub fn addr_into(
+    res: &Tensor,
+    beta: Scalar,
+    m: &Tensor,
+    alpha: Scalar,
+    x: &Tensor,
+    y: &Tensor,
+) -> Result<()> {
     const W: &str = "addr";
     check_same_type(W, &[res, m, x, y])?;
     check_rank(W, "the added matrix", m, 2)?;
@@ -638,7 +680,13 @@ mod lapack {
     }
 
     /// Triangular solve; the second result is a copy of A.
-    pub(super) fn trtrs(b: &Tensor, a: &Tensor, upper: bool, trans: bool, unit: bool) -> Result<(Tensor, Tensor)> {
+    pub(super) fn trtrs(
+        b: &Tensor,
+        a: &Tensor,
+        upper: bool,
+        trans: bool,
+        unit: bool,
+    ) -> Result<(Tensor, Tensor)> {
         const W: &str = "trtrs";
         check_same_type(W, &[b, a])?;
         let (am, mut x) = (input(W, "A", a, false)?, input(W, "B", b, true)?);
@@ -705,7 +753,9 @@ mod lapack {
         const W: &str = "symeig";
         let am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
-        let conv = |_| Error::Runtime(format!("{W}: the eigenvalue iteration did not converge on the {n}x{n} matrix"));
+        let conv = |_| {
+            Error::Runtime(format!("{W}: the eigenvalue iteration did not converge on the {n}x{n} matrix"))
+        };
         if n == 0 {
             let v = if vectors { output(am.as_ref(), a.dtype())? } else { Tensor::empty(a.dtype()) };
             return Ok((vector(&[], a.dtype())?, v));
@@ -725,17 +775,20 @@ mod lapack {
         const W: &str = "eig";
         let am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
-        let conv = |_| Error::Runtime(format!("{W}: the QR iteration did not converge on the {n}x{n} matrix"));
+        let conv =
+            |_| Error::Runtime(format!("{W}: the QR iteration did not converge on the {n}x{n} matrix"));
         if n == 0 {
             let v = if vectors { output(am.as_ref(), a.dtype())? } else { Tensor::empty(a.dtype()) };
             return Ok((Tensor::zeros(a.dtype(), &[0, 2])?, v));
         }
         let (vals, vecs): (Vec<(f64, f64)>, Option<Mat<f64>>) = if vectors {
             let evd = run(n, || am.eigen())?.map_err(conv)?;
-            let s: Vec<(f64, f64)> = (0..n).map(|i| {
-                let c = evd.S().column_vector()[i];
-                (c.re, c.im)
-            }).collect();
+            let s: Vec<(f64, f64)> = (0..n)
+                .map(|i| {
+                    let c = evd.S().column_vector()[i];
+                    (c.re, c.im)
+                })
+                .collect();
             let u = evd.U();
             let mut out = Mat::<f64>::zeros(n, n);
             let mut vals = s.clone();
@@ -759,7 +812,13 @@ mod lapack {
                 };
                 // LAPACK: unit 2-norm, largest component real.
                 let norm = colp.iter().map(|c| c.0 * c.0 + c.1 * c.1).sum::<f64>().sqrt();
-                let big = colp.iter().copied().fold((0.0f64, 0.0f64), |b, c| if c.0.hypot(c.1) > b.0.hypot(b.1) { c } else { b });
+                let big = colp.iter().copied().fold((0.0f64, 0.0f64), |b, c| {
+                    if c.0.hypot(c.1) > b.0.hypot(b.1) {
+                        c
+                    } else {
+                        b
+                    }
+                });
                 let mag = big.0.hypot(big.1);
                 let (cr, ci) = if mag == 0.0 { (1.0, 0.0) } else { (big.0 / mag, -big.1 / mag) };
                 for r in 0..n {
@@ -801,7 +860,8 @@ mod lapack {
         const W: &str = "svd";
         let am = input(W, "the matrix", a, false)?;
         let (m, n) = (am.nrows(), am.ncols());
-        let conv = |_| Error::Runtime(format!("{W}: the SVD iteration did not converge on the {m}x{n} matrix"));
+        let conv =
+            |_| Error::Runtime(format!("{W}: the SVD iteration did not converge on the {m}x{n} matrix"));
         let s = run(m.max(n), || if some { am.thin_svd() } else { am.svd() })?.map_err(conv)?;
         let sv: Vec<f64> = (0..m.min(n)).map(|i| s.S().column_vector()[i]).collect();
         Ok((output(s.U(), a.dtype())?, vector(&sv, a.dtype())?, output(s.V(), a.dtype())?))
@@ -818,8 +878,9 @@ mod lapack {
         const W: &str = "potrf";
         let am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
-        let l = run(n, || am.llt(side(upper)).map(|c| c.L().to_owned()))?
-            .map_err(|faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index }| not_pd(W, n, index))?;
+        let l = run(n, || am.llt(side(upper)).map(|c| c.L().to_owned()))?.map_err(
+            |faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index }| not_pd(W, n, index),
+        )?;
         let f = if upper { l.transpose().to_owned() } else { l };
         output(triangle(f.as_ref(), upper).as_ref(), a.dtype())
     }
@@ -856,7 +917,9 @@ mod lapack {
         let c = input(W, "the factor", chol, false)?;
         let n = square(W, "the factor", &c)?;
         if let Some(i) = (0..n).find(|&i| c[(i, i)] == 0.0) {
-            return Err(Error::Value(format!("{W}: the {n}x{n} factor is singular (element ({i},{i}) is zero)")));
+            return Err(Error::Value(format!(
+                "{W}: the {n}x{n} factor is singular (element ({i},{i}) is zero)"
+            )));
         }
         let x = chol_solve(W, &c, Mat::identity(n, n), upper)?;
         output(x.as_ref(), chol.dtype())
