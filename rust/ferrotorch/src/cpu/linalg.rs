@@ -6,7 +6,7 @@
 //! factor) are written here after LAPACK's unblocked algorithms (dgeqr2, dorg2r, dorm2r, dpstf2),
 //! so their results match LAPACK's sign conventions.
 
-use faer::{Mat, MatRef, Par};
+use faer::{Mat, Par};
 
 /// Sets faer's parallelism for an n×n problem: one thread below 96, the pool above.
 pub fn set_parallelism(n: usize) {
@@ -17,17 +17,6 @@ pub fn set_parallelism(n: usize) {
 /// A column-major copy of a row-major `m`×`n` slice.
 pub fn mat_from_row_major(v: &[f64], m: usize, n: usize) -> Mat<f64> {
     Mat::from_fn(m, n, |i, j| v[i * n + j])
-}
-
-/// The matrix's elements in column-major order.
-pub fn col_major(a: MatRef<'_, f64>) -> Vec<f64> {
-    let mut out = Vec::with_capacity(a.nrows() * a.ncols());
-    for j in 0..a.ncols() {
-        for i in 0..a.nrows() {
-            out.push(a[(i, j)]);
-        }
-    }
-    out
 }
 
 /// LAPACK's dlarfg on column `col` of `a` from row `row`: makes H·a[row.., col] = (beta, 0..),

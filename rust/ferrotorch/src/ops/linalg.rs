@@ -570,14 +570,28 @@ mod lapack {
                 )))
             }
         };
-        let v = t.to_vec::<f64>()?;
-        if v.iter().any(|x| !x.is_finite()) {
+        // One strided read straight into faer's column-major matrix.
+        let (rs, cs) = if t.ndim() == 2 { (stride(t, 0), stride(t, 1)) } else { (stride(t, 0), 0) };
+        let view = t.checked_view()?;
+        let mat = if m == 0 || n == 0 {
+            Mat::zeros(m, n)
+        } else if t.dtype() == DType::Double {
+            let base = first::<f64>(t, &view) as *const f64;
+            // SAFETY: (i, j) addresses an element of the checked layout.
+            Mat::from_fn(m, n, |i, j| unsafe { *base.offset(i as isize * rs + j as isize * cs) })
+        } else {
+            let base = first::<f32>(t, &view) as *const f32;
+            // SAFETY: as above.
+            Mat::from_fn(m, n, |i, j| unsafe { *base.offset(i as isize * rs + j as isize * cs) } as f64)
+        };
+        let finite = (0..n).all(|j| (0..m).all(|i| mat[(i, j)].is_finite()));
+        if !finite {
             return Err(Error::Value(format!(
                 "{what}: {name} of size {} contains NaN or infinity",
                 size_string(t.sizes())
             )));
         }
-        Ok(k::mat_from_row_major(&v, m, n))
+        Ok(mat)
     }
 
     pub(super) fn square(what: &str, name: &str, a: &Mat<f64>) -> Result<usize> {
@@ -594,8 +608,20 @@ mod lapack {
     /// A new tensor of `dtype` holding `a`, in column-major layout (strides 1, m) as Torch7's
     /// LAPACK results were.
     pub(super) fn output(a: MatRef<'_, f64>, dtype: DType) -> Result<Tensor> {
-        let v = k::col_major(a);
-        let t = Tensor::from_slice(&v, &[a.ncols(), a.nrows()])?.to_dtype(dtype)?;
+        let (m, n) = (a.nrows(), a.ncols());
+        let t = Tensor::zeros(dtype, &[n, m])?;
+        if m * n > 0 {
+            let view = t.checked_view()?;
+            with_math_dtype!(dtype, "LAPACK", T, {
+                let base = first::<T>(&t, &view);
+                for j in 0..n {
+                    for i in 0..m {
+                        // SAFETY: element (j, i) of the fresh contiguous n×m tensor.
+                        unsafe { base.add(j * m + i).write(<T as crate::Element>::from_f64(a[(i, j)])) };
+                    }
+                }
+            });
+        }
         t.t()
     }
 
