@@ -6,8 +6,10 @@
 //!
 //! - `f32` / `f64` go to the pure-Rust `gemm` crate (AVX-512/AVX2/NEON kernels chosen at run
 //!   time, strides passed straight through). Products of at most [`SERIAL_FLOPS`] multiply-adds
-//!   stay on the calling thread; larger ones split over the kernel pool
-//!   (`Parallelism::Rayon(n)` inside [`parallel::install`]).
+//!   stay on the calling thread; larger ones split the result into one panel per pool thread,
+//!   each a single-threaded gemm call (measured faster here than the crate's own
+//!   `Parallelism::Rayon(n)` at 2048², equal at 1024²). `FERROTORCH_GEMM_SPLIT=0` selects the
+//!   crate's parallelism instead, `=2` prefers row panels (a tuning knob, read once).
 //! - integer types use a portable loop with wrapping arithmetic (Torch7 had integer mm).
 //!
 //! Dropping in a system BLAS: add an optional dependency (e.g. `cblas-sys` plus a provider such
@@ -25,11 +27,16 @@ use gemm::Parallelism;
 /// the pool costs more than it saves below that.
 pub const SERIAL_FLOPS: usize = 64 * 64 * 64;
 
-/// Large products: one single-threaded GEMM per thread on panels of the result (true), or the
-/// gemm crate's own rayon parallelism (false). Chosen by measurement (docs/ARCHITECTURE.md).
+/// Large products: 1 (default) one single-threaded GEMM per thread on column panels of the
+/// result (row panels when it is taller than wide), 2 the same preferring row panels, 0 the gemm
+/// crate's own rayon parallelism. Chosen by measurement (docs/ARCHITECTURE.md).
+fn split_mode() -> u8 {
+    static S: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *S.get_or_init(|| std::env::var("FERROTORCH_GEMM_SPLIT").ok().and_then(|v| v.parse().ok()).unwrap_or(1))
+}
+
 fn split_panels() -> bool {
-    static S: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *S.get_or_init(|| std::env::var("FERROTORCH_GEMM_SPLIT").map_or(true, |v| v != "0"))
+    split_mode() != 0
 }
 
 /// A read-only strided matrix operand.
@@ -204,7 +211,7 @@ macro_rules! float_scalar {
                         // One single-threaded GEMM per thread on a panel of dst (the longer
                         // side split in multiples of 32): no fork/join inside the kernel.
                         let parts = threads.min(if n >= m { n } else { m }.div_ceil(32)).max(1);
-                        let split_cols = n >= m;
+                        let split_cols = if split_mode() == 2 { n > m } else { n >= m };
                         let len = if split_cols { n } else { m };
                         let step = len.div_ceil(parts).div_ceil(32) * 32;
                         let panels: Vec<(usize, usize)> = (0..len).step_by(step.max(1)).map(|s| (s, step.min(len - s))).collect();
