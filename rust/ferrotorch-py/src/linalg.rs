@@ -554,7 +554,7 @@ impl PyTensor {
                 ferrotorch::layout::size_string(a.sizes())
             )));
         }
-        a.copy_same_shape(&rt).py()
+        a.copy_(&rt).py()
     }
 }
 
@@ -605,7 +605,7 @@ fn lapack_results(
     for (o, r) in targets.iter().zip(&results) {
         let t = result_tensor(Some(o), r.dtype(), r.sizes())?;
         if r.ndim() > 0 {
-            t.copy_same_shape(r).py()?;
+            t.copy_(r).py()?;
         }
     }
     if n == 1 {
@@ -990,7 +990,7 @@ fn conv_common<'py>(
         return wrap(py, r);
     };
     let t = result_tensor(Some(o), r.dtype(), r.sizes())?;
-    t.copy_same_shape(&r).py()?;
+    t.copy_(&r).py()?;
     finish(py, out, t)
 }
 

@@ -239,6 +239,16 @@ macro_rules! float_scalar {
                 if incx == 1 && incy == 1 {
                     // SAFETY: contiguous runs of n valid elements.
                     let (xs, ys) = unsafe { (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts(y, n)) };
+                    let th = parallel::num_threads();
+                    if th > 1 && n >= (1 << 18) {
+                        // Large dots: one contiguous chunk per thread, partial sums added in order.
+                        use rayon::prelude::*;
+                        let chunk = n.div_ceil(th);
+                        let parts: Vec<$t> = parallel::install(|| {
+                            xs.par_chunks(chunk).zip(ys.par_chunks(chunk)).map(|(a, b)| Simd::<$t>::dot(a, b)).collect()
+                        });
+                        return parts.iter().sum();
+                    }
                     return Simd::<$t>::dot(xs, ys);
                 }
                 let mut acc = [0.0 as $t; 4];
