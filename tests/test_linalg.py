@@ -132,6 +132,10 @@ def test_mv_ger_addmv_addr_dot(n, m, dtype, step):
     tx = T(x)[::step]
     xs = x[::step]
     np.testing.assert_allclose(torch.mv(T(mat), tx).numpy(), mat @ xs, **tol(dtype))
+    # column-major matrix (the axpy path) and a row vector times a matrix (the m == 1 path)
+    np.testing.assert_allclose(torch.mv(T(mat.T).t(), tx).numpy(), mat @ xs, **tol(dtype))
+    row = T(y).view(1, n) if n else torch.Tensor(1, 0).type(tx.type())
+    np.testing.assert_allclose(torch.mm(row, T(mat)).numpy(), (y @ mat)[None], **tol(dtype))
     np.testing.assert_allclose((T(mat) @ tx).numpy(), mat @ xs, **tol(dtype))
     np.testing.assert_allclose(torch.ger(T(y), tx).numpy(), np.outer(y, xs), **tol(dtype))
     np.testing.assert_allclose(

@@ -255,6 +255,8 @@ def test_out_tuples_and_methods():
         torch.qr(a, out=(torch.Tensor(),))
     with pytest.raises(TypeError):
         torch.inverse(a, out=torch.FloatTensor())
+    with pytest.raises(ValueError, match="expanded"):
+        torch.inverse(a, out=torch.Tensor(2, 1).expand(2, 2))
 
 
 def test_errors():
