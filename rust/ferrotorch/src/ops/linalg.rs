@@ -683,7 +683,8 @@ mod lapack {
                 }
             }
             let x = lu.solve(&bm);
-            let packed = Mat::from_fn(n, n, |i, j| if i > j { lu.L()[(i, j)] } else { lu.U()[(i, j)] });
+            let (l, u) = (lu.L(), lu.U());
+            let packed = Mat::from_fn(n, n, |i, j| if i > j { l[(i, j)] } else { u[(i, j)] });
             Ok((x, packed))
         })??;
         Ok((output(x.as_ref(), a.dtype())?, output(lu.as_ref(), a.dtype())?))
