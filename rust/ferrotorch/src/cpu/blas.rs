@@ -1,1 +1,547 @@
 //! CPU kernels: BLAS-like kernels (gemm, gemv, ger, dot, axpy, scal) behind one trait.
+//!
+//! Every operand is strided: a matrix is a pointer plus a row stride and a column stride in
+//! elements (any sign, 0 allowed for reads), so transposed, narrowed and stepped views reach the
+//! kernels without a copy. [`BlasScalar`] is implemented for every math element type:
+//!
+//! - `f32` / `f64` go to the pure-Rust `gemm` crate (AVX-512/AVX2/NEON kernels chosen at run
+//!   time, strides passed straight through). Products of at most [`SERIAL_FLOPS`] multiply-adds
+//!   stay on the calling thread; larger ones split the result into one panel per pool thread,
+//!   each a single-threaded gemm call (measured faster here than the crate's own
+//!   `Parallelism::Rayon(n)` at 2048², equal at 1024²). `FERROTORCH_GEMM_SPLIT=0` selects the
+//!   crate's parallelism instead, `=2` prefers row panels (a tuning knob, read once).
+//! - integer types use a portable loop with wrapping arithmetic (Torch7 had integer mm).
+//!
+//! Dropping in a system BLAS: add an optional dependency (e.g. `cblas-sys` plus a provider such
+//! as `openblas-src`) and a cargo feature `system-blas` to `rust/ferrotorch/Cargo.toml`, then give
+//! `impl BlasScalar for f32/f64` a `#[cfg(feature = "system-blas")]` twin whose `gemm` calls
+//! `cblas_sgemm`/`cblas_dgemm` when one of each operand's strides is 1 (CblasRowMajor or
+//! CblasColMajor by which stride is 1, lda = the other stride) and falls back to the pure-Rust
+//! path otherwise (BLAS needs a unit stride, Torch7 copied in that case). Nothing above this
+//! module changes: `ops/linalg.rs` only calls the trait.
+
+use crate::parallel;
+use gemm::Parallelism;
+
+/// Multiply-adds (m·n·k) up to which a product stays on the calling thread (64×64×64): waking
+/// the pool costs more than it saves below that.
+pub const SERIAL_FLOPS: usize = 64 * 64 * 64;
+
+/// Large products: 1 (default) one single-threaded GEMM per thread on column panels of the
+/// result (row panels when it is taller than wide), 2 the same preferring row panels, 0 the gemm
+/// crate's own rayon parallelism. Chosen by measurement (docs/ARCHITECTURE.md).
+fn split_mode() -> u8 {
+    static S: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *S.get_or_init(|| std::env::var("FERROTORCH_GEMM_SPLIT").ok().and_then(|v| v.parse().ok()).unwrap_or(1))
+}
+
+fn split_panels() -> bool {
+    split_mode() != 0
+}
+
+/// A read-only strided matrix operand.
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<T> {
+    pub ptr: *const T,
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: isize,
+    pub cs: isize,
+}
+
+/// A written strided matrix operand.
+#[derive(Clone, Copy, Debug)]
+pub struct MatMut<T> {
+    pub ptr: *mut T,
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: isize,
+    pub cs: isize,
+}
+
+// SAFETY: the operands are plain pointers that the callers keep alive and, for writes, disjoint
+// per thread; the kernels only move them across the pool's threads for the duration of a call.
+unsafe impl<T: Send> Send for MatRef<T> {}
+unsafe impl<T: Sync> Sync for MatRef<T> {}
+unsafe impl<T: Send> Send for MatMut<T> {}
+unsafe impl<T: Sync> Sync for MatMut<T> {}
+
+/// Arithmetic the BLAS-like kernels need; floats are plain IEEE, integers wrap like C.
+pub trait BlasScalar: crate::Element {
+    fn zero() -> Self;
+    fn one() -> Self;
+    fn add(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+
+    /// `dst = beta·dst + alpha·lhs·rhs` (dst m×n, lhs m×k, rhs k×n). With `beta == 0` dst is
+    /// not read (NaN in it does not propagate), as in BLAS.
+    ///
+    /// # Safety
+    /// Every element each operand's pointer, sizes and strides describe must be valid (dst for
+    /// writes); dst must not overlap lhs or rhs, nor itself (no stride 0 on a size > 1).
+    unsafe fn gemm(
+        dst: MatMut<Self>,
+        beta: Self,
+        alpha: Self,
+        lhs: MatRef<Self>,
+        rhs: MatRef<Self>,
+        _threads: usize,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { gemm_portable(dst, beta, alpha, lhs, rhs) }
+    }
+
+    /// Σ x_i·y_i over `n` elements with increments `incx`, `incy`.
+    ///
+    /// # Safety
+    /// The `n` elements of each operand must be valid reads.
+    unsafe fn dot(n: usize, x: *const Self, incx: isize, y: *const Self, incy: isize) -> Self {
+        let mut acc = Self::zero();
+        for i in 0..n as isize {
+            // SAFETY: forwarded from the caller.
+            acc = acc.add(unsafe { (*x.offset(i * incx)).mul(*y.offset(i * incy)) });
+        }
+        acc
+    }
+}
+
+/// The portable triple loop (integers, and a reference for the tests).
+///
+/// # Safety
+/// As [`BlasScalar::gemm`].
+pub unsafe fn gemm_portable<T: BlasScalar>(
+    dst: MatMut<T>,
+    beta: T,
+    alpha: T,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+) {
+    let k = lhs.cols;
+    let mut row = vec![T::zero(); dst.cols];
+    for i in 0..dst.rows as isize {
+        row.iter_mut().for_each(|r| *r = T::zero());
+        for p in 0..k as isize {
+            // SAFETY: in range by the caller's contract.
+            let a = unsafe { *lhs.ptr.offset(i * lhs.rs + p * lhs.cs) };
+            let b = unsafe { rhs.ptr.offset(p * rhs.rs) };
+            for (j, r) in row.iter_mut().enumerate() {
+                *r = r.add(a.mul(unsafe { *b.offset(j as isize * rhs.cs) }));
+            }
+        }
+        for (j, r) in row.iter().enumerate() {
+            // SAFETY: as above; dst is written only.
+            let d = unsafe { dst.ptr.offset(i * dst.rs + j as isize * dst.cs) };
+            let prev = if beta == T::zero() { T::zero() } else { beta.mul(unsafe { *d }) };
+            unsafe { d.write(prev.add(alpha.mul(*r))) };
+        }
+    }
+}
+
+macro_rules! int_scalar {
+    ($($t:ty),*) => {$(
+        impl BlasScalar for $t {
+            #[inline(always)]
+            fn zero() -> Self { 0 }
+            #[inline(always)]
+            fn one() -> Self { 1 }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self { self.wrapping_add(o) }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
+        }
+    )*};
+}
+int_scalar!(u8, i8, i16, i32, i64);
+
+/// The gemm crate's parallelism for an m×n×k product.
+fn parallelism(m: usize, n: usize, k: usize, threads: usize) -> Parallelism {
+    let flops = m.saturating_mul(n).saturating_mul(k);
+    if threads <= 1 || flops <= SERIAL_FLOPS {
+        Parallelism::None
+    } else {
+        Parallelism::Rayon(threads)
+    }
+}
+
+macro_rules! float_scalar {
+    ($($t:ty),*) => {$(
+        impl BlasScalar for $t {
+            #[inline(always)]
+            fn zero() -> Self { 0.0 }
+            #[inline(always)]
+            fn one() -> Self { 1.0 }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self { self + o }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self { self * o }
+
+            unsafe fn gemm(dst: MatMut<Self>, beta: Self, alpha: Self, lhs: MatRef<Self>, rhs: MatRef<Self>, threads: usize) {
+                let (m, n, k) = (dst.rows, dst.cols, lhs.cols);
+                if m == 0 || n == 0 {
+                    return;
+                }
+                // Matrix-vector products: memory-bound, a dot or axpy per row/column block.
+                if n == 1 && k > 0 && (lhs.cs == 1 || lhs.rs == 1) {
+                    // SAFETY: forwarded from the caller.
+                    return unsafe { gemv_kernel(dst.ptr, dst.rs, beta, alpha, lhs, rhs.ptr, rhs.rs, threads) };
+                }
+                if m == 1 && k > 0 && (rhs.rs == 1 || rhs.cs == 1) {
+                    // (1×k)(k×n) = ((n×k)(k×1))ᵀ
+                    let t = MatRef { ptr: rhs.ptr, rows: n, cols: k, rs: rhs.cs, cs: rhs.rs };
+                    // SAFETY: the same elements, transposed.
+                    return unsafe { gemv_kernel(dst.ptr, dst.cs, beta, alpha, t, lhs.ptr, lhs.cs, threads) };
+                }
+                let par = parallelism(m, n, k, threads);
+                let run = move |dst: MatMut<Self>, lhs: MatRef<Self>, rhs: MatRef<Self>, par: Parallelism| {
+                    // SAFETY: the caller guarantees the operands; the gemm crate reads/writes
+                    // exactly the described elements. gemm computes dst = a·dst + b·lhs·rhs.
+                    unsafe {
+                        gemm::gemm(
+                            dst.rows, dst.cols, lhs.cols,
+                            dst.ptr, dst.cs, dst.rs, beta != 0.0,
+                            lhs.ptr, lhs.cs, lhs.rs,
+                            rhs.ptr, rhs.cs, rhs.rs,
+                            beta, alpha, false, false, false, par,
+                        )
+                    }
+                };
+                match par {
+                    Parallelism::None => run(dst, lhs, rhs, par),
+                    _ if split_panels() => {
+                        // One single-threaded GEMM per thread on a panel of dst (the longer
+                        // side split in multiples of 32): no fork/join inside the kernel.
+                        let parts = threads.min(if n >= m { n } else { m }.div_ceil(32)).max(1);
+                        let split_cols = if split_mode() == 2 { n > m } else { n >= m };
+                        let len = if split_cols { n } else { m };
+                        let step = len.div_ceil(parts).div_ceil(32) * 32;
+                        let panels: Vec<(usize, usize)> = (0..len).step_by(step.max(1)).map(|s| (s, step.min(len - s))).collect();
+                        let one = move |&(s, l): &(usize, usize)| {
+                            let (dst, lhs, rhs) = (dst, lhs, rhs); // capture whole (Send) operands
+                            let si = s as isize;
+                            if split_cols {
+                                let d = MatMut { ptr: dst.ptr.wrapping_offset(si * dst.cs), cols: l, ..dst };
+                                let r = MatRef { ptr: rhs.ptr.wrapping_offset(si * rhs.cs), cols: l, ..rhs };
+                                run(d, lhs, r, Parallelism::None)
+                            } else {
+                                let d = MatMut { ptr: dst.ptr.wrapping_offset(si * dst.rs), rows: l, ..dst };
+                                let a = MatRef { ptr: lhs.ptr.wrapping_offset(si * lhs.rs), rows: l, ..lhs };
+                                run(d, a, rhs, Parallelism::None)
+                            }
+                        };
+                        use rayon::prelude::*;
+                        parallel::install(|| panels.par_iter().for_each(one))
+                    }
+                    _ => parallel::install(|| run(dst, lhs, rhs, par)),
+                }
+            }
+
+            unsafe fn dot(n: usize, x: *const Self, incx: isize, y: *const Self, incy: isize) -> Self {
+                if incx == 1 && incy == 1 {
+                    // SAFETY: contiguous runs of n valid elements.
+                    let (xs, ys) = unsafe { (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts(y, n)) };
+                    let th = parallel::num_threads();
+                    if th > 1 && n >= (1 << 18) {
+                        // Large dots: one contiguous chunk per thread, partial sums added in order.
+                        use rayon::prelude::*;
+                        let chunk = n.div_ceil(th);
+                        let parts: Vec<$t> = parallel::install(|| {
+                            xs.par_chunks(chunk).zip(ys.par_chunks(chunk)).map(|(a, b)| Simd::<$t>::dot(a, b)).collect()
+                        });
+                        return parts.iter().sum();
+                    }
+                    return Simd::<$t>::dot(xs, ys);
+                }
+                let mut acc = [0.0 as $t; 4];
+                let mut i = 0isize;
+                let n = n as isize;
+                while i + 4 <= n {
+                    for l in 0..4isize {
+                        // SAFETY: i + l < n.
+                        acc[l as usize] += unsafe { *x.offset((i + l) * incx) * *y.offset((i + l) * incy) };
+                    }
+                    i += 4;
+                }
+                let mut s: $t = acc.iter().sum();
+                while i < n {
+                    // SAFETY: i < n.
+                    s += unsafe { *x.offset(i * incx) * *y.offset(i * incy) };
+                    i += 1;
+                }
+                s
+            }
+        }
+    )*};
+}
+float_scalar!(f32, f64);
+
+/// Contiguous dot and axpy for f32/f64, compiled for AVX-512 and AVX2+FMA and chosen at run
+/// time (the crate itself targets baseline x86-64).
+pub trait SimdFloat:
+    Copy + Send + Sync + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> + Default + PartialEq
+{
+    fn fma(a: Self, b: Self, c: Self) -> Self;
+}
+impl SimdFloat for f32 {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+impl SimdFloat for f64 {
+    #[inline(always)]
+    fn fma(a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
+    }
+}
+
+/// Namespace for the dispatched kernels.
+pub struct Simd<T>(std::marker::PhantomData<T>);
+
+#[inline(always)]
+fn dot_body<T: SimdFloat, const FMA: bool>(x: &[T], y: &[T]) -> T {
+    const L: usize = 32;
+    let mut acc = [T::default(); L];
+    let (xc, yc) = (x.chunks_exact(L), y.chunks_exact(L));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for l in 0..L {
+            acc[l] = if FMA { T::fma(a[l], b[l], acc[l]) } else { acc[l] + a[l] * b[l] };
+        }
+    }
+    let mut s = T::default();
+    for (a, b) in xr.iter().zip(yr) {
+        s = s + *a * *b;
+    }
+    let mut w = L;
+    while w > 1 {
+        w /= 2;
+        for l in 0..w {
+            acc[l] = acc[l] + acc[l + w];
+        }
+    }
+    acc[0] + s
+}
+
+#[inline(always)]
+fn axpy_body<T: SimdFloat, const FMA: bool>(y: &mut [T], a: T, x: &[T]) {
+    for (d, s) in y.iter_mut().zip(x) {
+        *d = if FMA { T::fma(a, *s, *d) } else { *d + a * *s };
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn dot_512<T: SimdFloat>(x: &[T], y: &[T]) -> T {
+    dot_body::<T, true>(x, y)
+}
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_256<T: SimdFloat>(x: &[T], y: &[T]) -> T {
+    dot_body::<T, true>(x, y)
+}
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn axpy_512<T: SimdFloat>(y: &mut [T], a: T, x: &[T]) {
+    axpy_body::<T, true>(y, a, x)
+}
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn axpy_256<T: SimdFloat>(y: &mut [T], a: T, x: &[T]) {
+    axpy_body::<T, true>(y, a, x)
+}
+
+impl<T: SimdFloat> Simd<T> {
+    /// Σ x_i·y_i (equal lengths).
+    pub fn dot(x: &[T], y: &[T]) -> T {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature.
+                return unsafe { dot_512(x, y) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has the features.
+                return unsafe { dot_256(x, y) };
+            }
+        }
+        dot_body::<T, false>(x, y)
+    }
+
+    /// y += a·x (equal lengths).
+    pub fn axpy(y: &mut [T], a: T, x: &[T]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature.
+                return unsafe { axpy_512(y, a, x) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has the features.
+                return unsafe { axpy_256(y, a, x) };
+            }
+        }
+        axpy_body::<T, false>(y, a, x)
+    }
+}
+
+/// y = beta·y + alpha·A·x for A with a unit row or column stride (checked by the caller):
+/// rows contiguous → one dot per row; columns contiguous → axpy of each column into a block
+/// of y. Row blocks split over the pool for large A.
+///
+/// # Safety
+/// As [`BlasScalar::gemm`] with y of a.rows and x of a.cols elements.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemv_kernel<T: SimdFloat + BlasScalar>(
+    y: *mut T,
+    incy: isize,
+    beta: T,
+    alpha: T,
+    a: MatRef<T>,
+    x: *const T,
+    incx: isize,
+    threads: usize,
+) {
+    let (m, k) = (a.rows, a.cols);
+    let xs: std::borrow::Cow<'_, [T]> = if incx == 1 {
+        // SAFETY: k valid elements.
+        std::borrow::Cow::Borrowed(unsafe { std::slice::from_raw_parts(x, k) })
+    } else {
+        // SAFETY: k valid elements with increment incx.
+        std::borrow::Cow::Owned((0..k as isize).map(|j| unsafe { *x.offset(j * incx) }).collect())
+    };
+    let xs: &[T] = &xs;
+    let block = 256usize;
+    let nblocks = m.div_ceil(block);
+    let y = crate::iter::SendPtr(y);
+    let body = move |b: usize| {
+        let (y, a) = (y, a); // capture whole (Send) values
+        let r0 = b * block;
+        let r1 = (r0 + block).min(m);
+        let mut acc = vec![T::default(); r1 - r0];
+        if a.cs == 1 {
+            for (i, v) in acc.iter_mut().enumerate() {
+                // SAFETY: row r0 + i has k contiguous elements.
+                let row = unsafe { std::slice::from_raw_parts(a.ptr.offset((r0 + i) as isize * a.rs), k) };
+                *v = Simd::<T>::dot(row, xs);
+            }
+        } else {
+            for (j, &xj) in xs.iter().enumerate() {
+                // SAFETY: column j, rows r0..r1, contiguous (rs == 1).
+                let col = unsafe {
+                    std::slice::from_raw_parts(a.ptr.offset(j as isize * a.cs + r0 as isize), r1 - r0)
+                };
+                Simd::<T>::axpy(&mut acc, xj, col);
+            }
+        }
+        for (i, v) in acc.iter().enumerate() {
+            // SAFETY: element r0 + i of y; blocks write disjoint elements.
+            unsafe {
+                let d = y.0.offset((r0 + i) as isize * incy);
+                let prev = if beta == T::zero() { T::zero() } else { beta * *d };
+                d.write(prev + alpha * *v);
+            }
+        }
+    };
+    if threads > 1 && nblocks > 1 && m.saturating_mul(k) >= (1 << 16) {
+        use rayon::prelude::*;
+        parallel::install(|| (0..nblocks).into_par_iter().for_each(body));
+    } else {
+        (0..nblocks).for_each(body);
+    }
+}
+
+/// `y = beta·y + alpha·A·x` (A m×n): a gemm with one column.
+///
+/// # Safety
+/// As [`BlasScalar::gemm`], with x of `a.cols` elements and y of `a.rows` elements.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemv<T: BlasScalar>(
+    y: *mut T,
+    incy: isize,
+    beta: T,
+    alpha: T,
+    a: MatRef<T>,
+    x: *const T,
+    incx: isize,
+    threads: usize,
+) {
+    let dst = MatMut { ptr: y, rows: a.rows, cols: 1, rs: incy, cs: 1 };
+    let rhs = MatRef { ptr: x, rows: a.cols, cols: 1, rs: incx, cs: 1 };
+    // SAFETY: forwarded.
+    unsafe { T::gemm(dst, beta, alpha, a, rhs, threads) }
+}
+
+/// `A = beta·A + alpha·x·yᵀ`: a gemm with depth one.
+///
+/// # Safety
+/// As [`BlasScalar::gemm`], with x of `a.rows` elements and y of `a.cols` elements.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn ger<T: BlasScalar>(
+    a: MatMut<T>,
+    beta: T,
+    alpha: T,
+    x: *const T,
+    incx: isize,
+    y: *const T,
+    incy: isize,
+    threads: usize,
+) {
+    let lhs = MatRef { ptr: x, rows: a.rows, cols: 1, rs: incx, cs: 1 };
+    let rhs = MatRef { ptr: y, rows: 1, cols: a.cols, rs: 1, cs: incy };
+    // SAFETY: forwarded.
+    unsafe { T::gemm(a, beta, alpha, lhs, rhs, threads) }
+}
+
+/// `y += alpha·x` over `n` elements.
+///
+/// # Safety
+/// `n` valid elements each; y must not overlap x.
+pub unsafe fn axpy<T: BlasScalar>(n: usize, alpha: T, x: *const T, incx: isize, y: *mut T, incy: isize) {
+    for i in 0..n as isize {
+        // SAFETY: forwarded.
+        unsafe {
+            let d = y.offset(i * incy);
+            d.write((*d).add(alpha.mul(*x.offset(i * incx))));
+        }
+    }
+}
+
+/// `x = alpha·x` over `n` elements (alpha 0 writes zeros, dropping NaN as BLAS does).
+///
+/// # Safety
+/// `n` valid elements.
+pub unsafe fn scal<T: BlasScalar>(n: usize, alpha: T, x: *mut T, incx: isize) {
+    for i in 0..n as isize {
+        // SAFETY: forwarded.
+        unsafe {
+            let d = x.offset(i * incx);
+            d.write(if alpha == T::zero() { T::zero() } else { alpha.mul(*d) });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strided_gemm_matches_portable() {
+        let (m, n, k) = (37, 29, 41);
+        let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 * 0.5).collect();
+        let mut c1 = vec![1.0; m * n];
+        let mut c2 = c1.clone();
+        // a read transposed (stored k×m), b row-major.
+        let lhs = MatRef { ptr: a.as_ptr(), rows: m, cols: k, rs: 1, cs: m as isize };
+        let rhs = MatRef { ptr: b.as_ptr(), rows: k, cols: n, rs: n as isize, cs: 1 };
+        let d1 = MatMut { ptr: c1.as_mut_ptr(), rows: m, cols: n, rs: n as isize, cs: 1 };
+        let d2 = MatMut { ptr: c2.as_mut_ptr(), rows: m, cols: n, rs: n as isize, cs: 1 };
+        unsafe {
+            f64::gemm(d1, 2.0, 0.5, lhs, rhs, 2);
+            gemm_portable(d2, 2.0, 0.5, lhs, rhs);
+        }
+        assert_eq!(c1, c2);
+        let x = [1i32, 2, 3];
+        assert_eq!(unsafe { i32::dot(3, x.as_ptr(), 1, x.as_ptr(), 1) }, 14);
+    }
+}
