@@ -1,1 +1,225 @@
-//! CPU kernels: sorting, selection (kthvalue, median, mode, topk).
+//! CPU kernels: sorting, selection (kthvalue, median, mode, topk) on one slice at a time.
+//!
+//! Each value becomes an integer key whose unsigned order is the value order (NaN above
+//! everything, -0 equal to 0) packed with its 0-based position: the packed integers are all
+//! distinct, so any sort or selection on them is deterministic, ties come out in index order,
+//! and the values are read back through the positions. Types of up to 32 bits pack into a u64
+//! and sort by a least-significant-digit radix sort over the key's bytes (stable, so positions
+//! stay in order); 64-bit types pack into a u128 and use the standard unstable sort.
+
+use super::reduce::Num;
+
+/// Slices at least this long radix-sort; shorter ones use the comparison sort.
+const RADIX_MIN: usize = 256;
+
+/// A key packed with a position.
+pub trait Packed: Copy + Ord + Send + Default {
+    fn pos(self) -> usize;
+    fn key(self) -> u128;
+}
+
+impl Packed for u64 {
+    #[inline(always)]
+    fn pos(self) -> usize {
+        (self & 0xffff_ffff) as usize
+    }
+    #[inline(always)]
+    fn key(self) -> u128 {
+        (self >> 32) as u128
+    }
+}
+
+impl Packed for u128 {
+    #[inline(always)]
+    fn pos(self) -> usize {
+        (self & 0xffff_ffff_ffff_ffff) as usize
+    }
+    #[inline(always)]
+    fn key(self) -> u128 {
+        self >> 64
+    }
+}
+
+/// The key of `v`; `descending` reverses the order of numbers but keeps NaN last (Torch7's sort
+/// puts NaN last both ways).
+#[inline(always)]
+fn key_of<T: Num>(v: T, descending: bool) -> u64 {
+    let bits = std::mem::size_of::<T>() * 8;
+    let k = v.key();
+    if descending && !v.is_nan() {
+        let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+        if T::DTYPE.is_floating_point() {
+            // The top key is NaN's and numbers' keys lie in [1, mask - 1]: shift them down so
+            // that NaN stays last.
+            (mask ^ k) - 1
+        } else {
+            mask ^ k
+        }
+    } else {
+        k
+    }
+}
+
+/// Whether `T` packs into a u64 for slices of `n`.
+fn narrow<T: Num>(n: usize) -> bool {
+    std::mem::size_of::<T>() <= 4 && n <= u32::MAX as usize
+}
+
+fn pack64<T: Num>(vals: &[T], descending: bool) -> Vec<u64> {
+    vals.iter().enumerate().map(|(i, &v)| (key_of(v, descending) << 32) | i as u64).collect()
+}
+
+fn pack128<T: Num>(vals: &[T], descending: bool) -> Vec<u128> {
+    vals.iter().enumerate().map(|(i, &v)| ((key_of(v, descending) as u128) << 64) | i as u128).collect()
+}
+
+/// LSD radix sort of packed u64s on the `bytes` key bytes above bit 32; passes whose byte is the
+/// same everywhere are skipped.
+fn radix64(v: &mut Vec<u64>, bytes: usize) {
+    let mut buf = vec![0u64; v.len()];
+    for b in 0..bytes {
+        let shift = 32 + 8 * b;
+        let mut count = [0usize; 256];
+        for &x in v.iter() {
+            count[((x >> shift) & 0xff) as usize] += 1;
+        }
+        if count.iter().any(|&c| c == v.len()) {
+            continue;
+        }
+        let mut pos = [0usize; 256];
+        let mut acc = 0;
+        for (p, c) in pos.iter_mut().zip(count) {
+            *p = acc;
+            acc += c;
+        }
+        for &x in v.iter() {
+            let d = ((x >> shift) & 0xff) as usize;
+            buf[pos[d]] = x;
+            pos[d] += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
+}
+
+/// The positions that sort `vals` (NaN last, ties in position order), written to `out`.
+pub fn argsort<T: Num>(vals: &[T], descending: bool, out: &mut Vec<usize>) {
+    out.clear();
+    if narrow::<T>(vals.len()) {
+        let mut p = pack64(vals, descending);
+        if p.len() >= RADIX_MIN {
+            radix64(&mut p, std::mem::size_of::<T>());
+        } else {
+            p.sort_unstable();
+        }
+        out.extend(p.iter().map(|x| x.pos()));
+    } else {
+        let mut p = pack128(vals, descending);
+        p.sort_unstable();
+        out.extend(p.iter().map(|x| x.pos()));
+    }
+}
+
+fn topk_packed<P: Packed>(mut p: Vec<P>, k: usize, out: &mut Vec<usize>) {
+    if k < p.len() {
+        if k > 0 {
+            p.select_nth_unstable(k - 1);
+        }
+        p.truncate(k);
+    }
+    p.sort_unstable();
+    out.extend(p.iter().map(|x| x.pos()));
+}
+
+/// Positions of the `k` smallest values (`largest`: the k largest), ordered as sort orders them.
+pub fn topk<T: Num>(vals: &[T], k: usize, largest: bool, out: &mut Vec<usize>) {
+    out.clear();
+    if k * 4 >= vals.len() {
+        argsort(vals, largest, out);
+        out.truncate(k);
+    } else if narrow::<T>(vals.len()) {
+        topk_packed(pack64(vals, largest), k, out);
+    } else {
+        topk_packed(pack128(vals, largest), k, out);
+    }
+}
+
+fn kth_packed<P: Packed>(mut p: Vec<P>, k: usize) -> usize {
+    p.select_nth_unstable(k).1.pos()
+}
+
+/// Position of the value of rank `k` (0-based) in ascending order (ties in position order).
+/// `k < vals.len()` is the caller's to check.
+pub fn kth<T: Num>(vals: &[T], k: usize) -> usize {
+    if narrow::<T>(vals.len()) {
+        kth_packed(pack64(vals, false), k)
+    } else {
+        kth_packed(pack128(vals, false), k)
+    }
+}
+
+fn mode_packed<P: Packed>(mut p: Vec<P>) -> usize {
+    p.sort_unstable();
+    let (mut best, mut best_len) = (0usize, 0usize);
+    let mut start = 0;
+    for i in 1..=p.len() {
+        if i == p.len() || p[i].key() != p[start].key() {
+            if i - start > best_len {
+                best_len = i - start;
+                best = p[i - 1].pos(); // the last occurrence of the value
+            }
+            start = i;
+        }
+    }
+    best
+}
+
+/// Position of the last occurrence of the most frequent value (ties: the smallest value).
+/// `vals` must not be empty.
+pub fn mode<T: Num>(vals: &[T]) -> usize {
+    if narrow::<T>(vals.len()) {
+        mode_packed(pack64(vals, false))
+    } else {
+        mode_packed(pack128(vals, false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argsort_nan_last_both_ways() {
+        let v = [0.5f64, f64::NAN, -1.0, 0.5, 2.0];
+        let mut o = Vec::new();
+        argsort(&v, false, &mut o);
+        assert_eq!(o, vec![2, 0, 3, 4, 1]);
+        argsort(&v, true, &mut o);
+        assert_eq!(o, vec![4, 0, 3, 2, 1]);
+    }
+
+    #[test]
+    fn radix_matches_comparison_sort() {
+        let v: Vec<i32> = (0..5000).map(|i| ((i * 7919) % 1013) - 500).collect();
+        let mut o = Vec::new();
+        argsort(&v, false, &mut o);
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by_key(|&i| (v[i], i));
+        assert_eq!(o, idx);
+        argsort(&v, true, &mut o);
+        idx.sort_by_key(|&i| (std::cmp::Reverse(v[i]), i));
+        assert_eq!(o, idx);
+    }
+
+    #[test]
+    fn selection() {
+        let v = [3u8, 1, 3, 2, 1, 3];
+        assert_eq!(kth(&v, 0), 1);
+        assert_eq!(kth(&v, 2), 3);
+        assert_eq!(mode(&v), 5);
+        let mut o = Vec::new();
+        topk(&v, 2, true, &mut o);
+        assert_eq!(o, vec![0, 2]);
+        topk(&[5i64, 4, 3, 2, 1, 0, 9, 8, 7, 6], 2, false, &mut o);
+        assert_eq!(o, vec![5, 4]);
+    }
+}
