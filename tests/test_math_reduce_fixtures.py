@@ -12,7 +12,6 @@ import re
 import ferrotorch as torch
 import numpy as np
 import pytest
-
 from conftest import build_from_json
 
 # function -> (tensor inputs, results, positions of dim arguments among the remaining ones)
@@ -89,7 +88,7 @@ def translate(call, names):
     else:
         m = re.fullmatch(r"(\w+):(\w+)\((.*)\)", call)
         obj, fn, args = m[1], m[2], split_args(m[3])
-    nin, nout, dimpos = SPEC[fn]
+    nin, _nout, dimpos = SPEC[fn]
     lead = 0
     while lead < len(args) and is_tensor_expr(args[lead], names):
         lead += 1
@@ -151,7 +150,7 @@ def test_torch7_fixture(fn, load_fixture):
     for call in data["calls"]:
         env = {k: build_from_json(v) for k, v in data["inputs"].items()}
         env["torch"] = torch
-        expr, outs, dim, f, src = translate(call["call"], set(data["inputs"]))
+        expr, _outs, dim, f, src = translate(call["call"], set(data["inputs"]))
         got = eval(expr, env)
         want = call["output"]
         float_call = "float" in call["call"] or "xf" in call["call"] or "Float" in str(want)
@@ -181,7 +180,9 @@ def test_torch7_fixture(fn, load_fixture):
         gi = np.array(idx.tolist())
         ei = expected_array(wi).astype(int)
         x = np.array(eval(src, env).tolist(), dtype=float)
-        unordered = f == "topk" and "true, true" not in call["call"] and "false, true" not in call["call"]
+        unordered = (
+            f == "topk" and "true, true" not in call["call"] and "false, true" not in call["call"]
+        )
         if unordered or (f == "sort" and np.isnan(x).any()):
             # topk with sort=false: Torch7's order is unspecified (ours is sorted). sort with NaN:
             # Torch7's quicksort put NaN wherever its comparisons left it; ours is always last.

@@ -283,7 +283,11 @@ fn mean_impl(py: Python<'_>, mut c: Call<'_>) -> PyResult<Py<PyAny>> {
 }
 
 fn var_like(py: Python<'_>, mut c: Call<'_>, std: bool) -> PyResult<Py<PyAny>> {
-    let dim = if c.next_is_bool() { c.take_kw("dim").map(|o| int_arg(&o, c.what, "dim")).transpose()? } else { c.dim("dim")? };
+    let dim = if c.next_is_bool() {
+        c.take_kw("dim").map(|o| int_arg(&o, c.what, "dim")).transpose()?
+    } else {
+        c.dim("dim")?
+    };
     let biased = c.flag("biased")?.unwrap_or(false);
     let r = if std { Reduction::Std { biased } } else { Reduction::Var { biased } };
     reduce_common(py, c, r, dim)
@@ -371,7 +375,11 @@ fn kthvalue_impl(py: Python<'_>, mut c: Call<'_>) -> PyResult<Py<PyAny>> {
 }
 
 fn sort_impl(py: Python<'_>, mut c: Call<'_>) -> PyResult<Py<PyAny>> {
-    let dim = if c.next_is_bool() { c.take_kw("dim").map(|o| int_arg(&o, "sort", "dim")).transpose()? } else { c.dim("dim")? };
+    let dim = if c.next_is_bool() {
+        c.take_kw("dim").map(|o| int_arg(&o, "sort", "dim")).transpose()?
+    } else {
+        c.dim("dim")?
+    };
     let descending = c.flag("descending")?.unwrap_or(false);
     c.done()?;
     let x = c.input(0)?;

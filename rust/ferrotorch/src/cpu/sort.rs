@@ -83,7 +83,7 @@ fn radix64(v: &mut Vec<u64>, bytes: usize) {
         for &x in v.iter() {
             count[((x >> shift) & 0xff) as usize] += 1;
         }
-        if count.iter().any(|&c| c == v.len()) {
+        if count.contains(&v.len()) {
             continue;
         }
         let mut pos = [0usize; 256];

@@ -150,7 +150,9 @@ fn walk(x: &Tensor, d: usize, out_sizes: &[usize]) -> DimWalk {
 
 fn need_dims(x: &Tensor, what: &str) -> Result<()> {
     if x.ndim() == 0 {
-        return value_err!("{what}: the tensor is empty (it has no dimension)");
+        return Err(Error::Index(format!(
+            "{what}: the tensor is empty (it has no dimension), so it has no dim to reduce along"
+        )));
     }
     Ok(())
 }
