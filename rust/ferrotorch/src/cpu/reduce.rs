@@ -24,7 +24,7 @@ use rayon::prelude::*;
 pub const BLOCK: usize = 1 << 15;
 
 /// Columns per row buffer when reducing an outer dim (the accumulators stay in L1).
-const ROW_BLOCK: usize = 512;
+const ROW_BLOCK: usize = 2048;
 
 /// Independent accumulators in the vectorised slice folds.
 const LANES: usize = 16;
@@ -341,6 +341,45 @@ impl<T: Num> Fold<T> for ExtremeF {
     fn finish(&self, acc: (T, usize), _n: usize) -> (T, i64) {
         (acc.0, acc.1 as i64)
     }
+    /// The extreme value by a branch-free multi-lane pass, then its first position (or the
+    /// first NaN's) by a second pass over the slice, which is in cache by then.
+    #[inline(always)]
+    fn slice(&self, acc: (T, usize), xs: &[T], k0: usize) -> (T, usize) {
+        if xs.is_empty() {
+            return acc;
+        }
+        let (m, nan) = if self.max { extreme_lanes::<T, true>(xs) } else { extreme_lanes::<T, false>(xs) };
+        let pos = if nan { xs.iter().position(|x| x.is_nan()) } else { xs.iter().position(|&x| x == m) };
+        let pos = pos.unwrap_or(0);
+        self.combine(acc, (xs[pos], k0 + pos))
+    }
+}
+
+/// The max (`MAX`) or min of a non-empty slice ignoring NaN, and whether it holds a NaN.
+#[inline(always)]
+fn extreme_lanes<T: Num, const MAX: bool>(xs: &[T]) -> (T, bool) {
+    let first = xs.iter().copied().find(|x| !x.is_nan()).unwrap_or(xs[0]);
+    let mut l = [first; LANES];
+    let mut nan = [0u8; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    let better = |v: T, b: T| if MAX { v > b } else { v < b };
+    for c in chunks {
+        for j in 0..LANES {
+            let v = c[j];
+            l[j] = if better(v, l[j]) { v } else { l[j] };
+            nan[j] |= v.is_nan() as u8;
+        }
+    }
+    let mut m = first;
+    let mut any_nan = nan.iter().any(|&b| b != 0);
+    for &v in l.iter().chain(rest) {
+        if better(v, m) {
+            m = v;
+        }
+        any_nan |= v.is_nan();
+    }
+    (m, any_nan)
 }
 
 /// The p-norm in double (p = 0 counts non-zeros); with `diff`, of pairs' differences.
@@ -469,6 +508,31 @@ impl<T: Num> Fold<T> for VarF {
     fn finish(&self, acc: (f64, f64, f64), _n: usize) -> (T, i64) {
         (T::from_f64(self.value(acc)), 0)
     }
+    /// Two passes over the slice (mean, then squared deviations), merged into `acc`.
+    #[inline(always)]
+    fn slice(&self, acc: (f64, f64, f64), xs: &[T], _k0: usize) -> (f64, f64, f64) {
+        if xs.is_empty() {
+            return acc;
+        }
+        let n = xs.len() as f64;
+        let mean = sum_map(xs, |x| x) / n;
+        let m2 = sum_map(xs, |x| (x - mean) * (x - mean));
+        <Self as Fold<T>>::combine(self, acc, (n, mean, m2))
+    }
+}
+
+/// Sum of `f(x)` over a slice in double, with `LANES` accumulators.
+#[inline(always)]
+fn sum_map<T: Num>(xs: &[T], f: impl Fn(f64) -> f64) -> f64 {
+    let mut l = [0f64; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for j in 0..LANES {
+            l[j] += f(c[j].to_f64());
+        }
+    }
+    l.iter().sum::<f64>() + rest.iter().map(|&x| f(x.to_f64())).sum::<f64>()
 }
 
 /// Folds every element `plan` reaches (one operand, from `x`), in fixed blocks combined in order.
@@ -558,22 +622,7 @@ pub unsafe fn reduce_dim<T: Num, F: Fold<T>>(
         }
     };
     if w.rowwise() {
-        w.outer.par_for_each_run(w.grain(), |[oo, ox], len| {
-            let mut accs = vec![f.init(); len.min(ROW_BLOCK)];
-            for c0 in (0..len).step_by(ROW_BLOCK) {
-                let bl = (len - c0).min(ROW_BLOCK);
-                let accs = &mut accs[..bl];
-                accs.fill(f.init());
-                for k in 0..n {
-                    // SAFETY: row k of this block is inside x (rows are contiguous here).
-                    let row = unsafe { std::slice::from_raw_parts(xp.at(ox + c0 + k * xs), bl) };
-                    f.rows(accs, row, k);
-                }
-                for (j, &a) in accs.iter().enumerate() {
-                    put(oo + c0 + j, a);
-                }
-            }
-        });
+        rowwise(f, xp, &put, w);
     } else {
         w.outer.par_for_each_run(w.grain(), |[oo, ox], len| {
             for i in 0..len {
@@ -592,6 +641,63 @@ pub unsafe fn reduce_dim<T: Num, F: Fold<T>>(
                 put(oo + i * o_in, acc);
             }
         });
+    }
+}
+
+/// The row-buffer walk of `reduce_dim`: tasks are blocks of up to `ROW_BLOCK` output columns,
+/// each folding whole input rows into a row of accumulators; when there are too few column
+/// blocks to keep the pool busy, the reduced dim is also cut into bands whose accumulator rows
+/// are combined in order afterwards.
+fn rowwise<T: Num, F: Fold<T>>(f: &F, xp: SendPtr<T>, put: &(impl Fn(usize, F::Acc) + Sync), w: &DimWalk) {
+    let (n, xs) = (w.n, w.xs);
+    let mut cols: Vec<(usize, usize, usize)> = Vec::new();
+    w.outer.for_each_run(0, w.outer.numel(), |[oo, ox], len| {
+        for c in (0..len).step_by(ROW_BLOCK) {
+            cols.push((oo + c, ox + c, (len - c).min(ROW_BLOCK)));
+        }
+    });
+    let threads = parallel::num_threads();
+    let parallel = w.outer.numel().saturating_mul(n) >= PARALLEL_GRAIN && threads > 1;
+    let bands = if parallel && cols.len() < 2 * threads {
+        (2 * threads).div_ceil(cols.len()).min(n / 16).max(1)
+    } else {
+        1
+    };
+    let fold = |c: usize, b: usize| -> Vec<F::Acc> {
+        let (_, ox, bl) = cols[c];
+        let mut accs = vec![f.init(); bl];
+        for k in b * n / bands..(b + 1) * n / bands {
+            // SAFETY: row k of this block is inside x (rows are contiguous here).
+            let row = unsafe { std::slice::from_raw_parts(xp.at(ox + k * xs), bl) };
+            f.rows(&mut accs, row, k);
+        }
+        accs
+    };
+    let write = |c: usize, accs: &[F::Acc]| {
+        for (j, &a) in accs.iter().enumerate() {
+            put(cols[c].0 + j, a);
+        }
+    };
+    if bands == 1 {
+        let one = |c: usize| write(c, &fold(c, 0));
+        if parallel {
+            parallel::install(|| (0..cols.len()).into_par_iter().for_each(one));
+        } else {
+            (0..cols.len()).for_each(one);
+        }
+        return;
+    }
+    let parts: Vec<Vec<F::Acc>> = parallel::install(|| {
+        (0..cols.len() * bands).into_par_iter().map(|t| fold(t / bands, t % bands)).collect()
+    });
+    for c in 0..cols.len() {
+        let mut accs = parts[c * bands].clone();
+        for part in &parts[c * bands + 1..(c + 1) * bands] {
+            for (a, &b) in accs.iter_mut().zip(part) {
+                *a = f.combine(*a, b);
+            }
+        }
+        write(c, &accs);
     }
 }
 

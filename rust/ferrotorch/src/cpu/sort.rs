@@ -73,29 +73,48 @@ fn pack128<T: Num>(vals: &[T], descending: bool) -> Vec<u128> {
     vals.iter().enumerate().map(|(i, &v)| ((key_of(v, descending) as u128) << 64) | i as u128).collect()
 }
 
-/// LSD radix sort of packed u64s on the `bytes` key bytes above bit 32; passes whose byte is the
-/// same everywhere are skipped.
-fn radix64(v: &mut Vec<u64>, bytes: usize) {
-    let mut buf = vec![0u64; v.len()];
-    for b in 0..bytes {
-        let shift = 32 + 8 * b;
-        let mut count = [0usize; 256];
-        for &x in v.iter() {
-            count[((x >> shift) & 0xff) as usize] += 1;
+/// LSD radix sort of packed u64s on the `bits` key bits above bit 32, in 11-bit digits for long
+/// slices of wide keys (fewer passes) and 8-bit ones otherwise (smaller tables): one pass counts
+/// every digit, then one scatter per digit, skipped when the digit is the same everywhere.
+/// Stable, so equal keys keep position order.
+fn radix64(v: &mut Vec<u64>, bits: usize) {
+    if bits <= 16 || v.len() < 1 << 16 {
+        radix_digits::<8>(v, bits)
+    } else {
+        radix_digits::<11>(v, bits)
+    }
+}
+
+fn radix_digits<const D: usize>(v: &mut Vec<u64>, bits: usize) {
+    let n = v.len();
+    let passes = bits.div_ceil(D);
+    let mut counts = vec![vec![0usize; 1 << D]; passes];
+    for &x in v.iter() {
+        for (b, c) in counts.iter_mut().enumerate() {
+            c[((x >> (32 + D * b)) & ((1 << D) - 1)) as usize] += 1;
         }
-        if count.contains(&v.len()) {
+    }
+    let mut buf = vec![0u64; n];
+    for (b, count) in counts.iter().enumerate() {
+        if count.contains(&n) {
             continue;
         }
-        let mut pos = [0usize; 256];
+        let shift = 32 + D * b;
+        let mut pos = vec![0usize; 1 << D];
         let mut acc = 0;
-        for (p, c) in pos.iter_mut().zip(count) {
+        for (p, &c) in pos.iter_mut().zip(count.iter()) {
             *p = acc;
             acc += c;
         }
+        let dst = buf.as_mut_ptr();
         for &x in v.iter() {
-            let d = ((x >> shift) & 0xff) as usize;
-            buf[pos[d]] = x;
-            pos[d] += 1;
+            let d = ((x >> shift) & ((1 << D) - 1)) as usize;
+            // SAFETY: prefix sums give each element a distinct slot below n.
+            unsafe {
+                let p = pos.get_unchecked_mut(d);
+                dst.add(*p).write(x);
+                *p += 1;
+            }
         }
         std::mem::swap(v, &mut buf);
     }
@@ -107,7 +126,7 @@ pub fn argsort<T: Num>(vals: &[T], descending: bool, out: &mut Vec<usize>) {
     if narrow::<T>(vals.len()) {
         let mut p = pack64(vals, descending);
         if p.len() >= RADIX_MIN {
-            radix64(&mut p, std::mem::size_of::<T>());
+            radix64(&mut p, 8 * std::mem::size_of::<T>());
         } else {
             p.sort_unstable();
         }
