@@ -207,3 +207,25 @@ def test_bad_arguments():
         torch.norm(x, -1)
     with pytest.raises(TypeError):
         torch.std(x, 0, "yes")
+
+
+@pytest.mark.parametrize("tname", ["FloatTensor", "DoubleTensor", "IntTensor"])
+@pytest.mark.parametrize("pos", [0, 5, 16, 33, 99])
+def test_max_min_long_slices_with_inf_and_nan(tname, pos):
+    cls = getattr(torch, tname)
+    a = np.arange(100.0) - 50
+    for big, f, arg in ((math.inf, torch.max, np.argmax), (-math.inf, torch.min, np.argmin)):
+        b = a.copy()
+        b[pos] = big if tname != "IntTensor" else (1000 if big > 0 else -1000)
+        b[(pos + 7) % 100] = b[pos]  # a tie after it: the first occurrence wins
+        t = cls(b)
+        assert f(t) == b[pos]
+        v, i = f(t.view(1, 100), 1)
+        assert i[0, 0] == arg(b) == min(pos, (pos + 7) % 100) and v[0, 0] == b[pos]
+        if tname != "IntTensor":
+            c = b.copy()
+            c[pos] = math.nan
+            c[(pos + 3) % 100] = math.nan
+            assert math.isnan(f(cls(c)))
+            v, i = f(cls(c).view(1, 100), 1)
+            assert math.isnan(v[0, 0]) and i[0, 0] == min(pos, (pos + 3) % 100)

@@ -240,6 +240,25 @@ fn lanes<T: Num>(acc: T::A, xs: &[T], op: impl Fn(T::A, T::A) -> T::A, unit: T::
     r
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sum_avx2<T: Num>(acc: T::A, xs: &[T]) -> T::A {
+    lanes::<T>(acc, xs, |a, b| a.add(b), T::A::ZERO)
+}
+
+#[inline(always)]
+fn add_rows<T: Num>(accs: &mut [T::A], xs: &[T]) {
+    for (a, &x) in accs.iter_mut().zip(xs) {
+        *a = a.add(x.to_acc());
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_rows_avx2<T: Num>(accs: &mut [T::A], xs: &[T]) {
+    add_rows(accs, xs)
+}
+
 /// sum (and mean when `mean`): accumulates in `accreal`.
 pub struct SumF {
     pub mean: bool,
@@ -270,13 +289,21 @@ impl<T: Num> Fold<T> for SumF {
     }
     #[inline(always)]
     fn slice(&self, acc: T::A, xs: &[T], _k0: usize) -> T::A {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { sum_avx2::<T>(acc, xs) };
+        }
         lanes::<T>(acc, xs, |a, b| a.add(b), T::A::ZERO)
     }
     #[inline(always)]
     fn rows(&self, accs: &mut [T::A], xs: &[T], _k: usize) {
-        for (a, &x) in accs.iter_mut().zip(xs) {
-            *a = a.add(x.to_acc());
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { add_rows_avx2::<T>(accs, xs) };
         }
+        add_rows(accs, xs)
     }
 }
 
@@ -311,6 +338,8 @@ impl<T: Num> Fold<T> for ProdF {
 /// max (`max = true`) or min with the 0-based index of the first winner; NaN wins.
 pub struct ExtremeF {
     pub max: bool,
+    /// Whether the position matters (false for full reductions, which return the value only).
+    pub index: bool,
 }
 
 impl<T: Num> Fold<T> for ExtremeF {
@@ -348,38 +377,75 @@ impl<T: Num> Fold<T> for ExtremeF {
         if xs.is_empty() {
             return acc;
         }
-        let (m, nan) = if self.max { extreme_lanes::<T, true>(xs) } else { extreme_lanes::<T, false>(xs) };
+        let (m, nan) = extreme(xs, self.max);
+        if !self.index {
+            let v = if nan { xs.iter().copied().find(|x| x.is_nan()).unwrap_or(m) } else { m };
+            return self.combine(acc, (v, k0));
+        }
         let pos = if nan { xs.iter().position(|x| x.is_nan()) } else { xs.iter().position(|&x| x == m) };
         let pos = pos.unwrap_or(0);
         self.combine(acc, (xs[pos], k0 + pos))
     }
 }
 
-/// The max (`MAX`) or min of a non-empty slice ignoring NaN, and whether it holds a NaN.
+/// The max (or min) of a non-empty slice ignoring NaN, and whether it holds a NaN; on x86-64
+/// with AVX2 when the CPU has it.
+#[inline(always)]
+fn extreme<T: Num>(xs: &[T], max: bool) -> (T, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe {
+            if max {
+                extreme_avx2::<T, true>(xs)
+            } else {
+                extreme_avx2::<T, false>(xs)
+            }
+        };
+    }
+    if max {
+        extreme_lanes::<T, true>(xs)
+    } else {
+        extreme_lanes::<T, false>(xs)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn extreme_avx2<T: Num, const MAX: bool>(xs: &[T]) -> (T, bool) {
+    extreme_lanes::<T, MAX>(xs)
+}
+
+/// Branch-free lanes: each keeps its max (min); NaN never wins a comparison, so for floats a
+/// second set of lanes accumulates `x - x` (0, or NaN for NaN and ±inf) and a NaN there sends
+/// us to a scalar check.
 #[inline(always)]
 fn extreme_lanes<T: Num, const MAX: bool>(xs: &[T]) -> (T, bool) {
     let first = xs.iter().copied().find(|x| !x.is_nan()).unwrap_or(xs[0]);
+    let float = T::DTYPE.is_floating_point();
     let mut l = [first; LANES];
-    let mut nan = [0u8; LANES];
+    let mut z = [T::default(); LANES];
     let chunks = xs.chunks_exact(LANES);
     let rest = chunks.remainder();
-    let better = |v: T, b: T| if MAX { v > b } else { v < b };
     for c in chunks {
         for j in 0..LANES {
             let v = c[j];
-            l[j] = if better(v, l[j]) { v } else { l[j] };
-            nan[j] |= v.is_nan() as u8;
+            l[j] = if (MAX && v > l[j]) || (!MAX && v < l[j]) { v } else { l[j] };
+            if float {
+                z[j] = z[j].wsub(v.wsub(v));
+            }
         }
     }
     let mut m = first;
-    let mut any_nan = nan.iter().any(|&b| b != 0);
     for &v in l.iter().chain(rest) {
-        if better(v, m) {
+        if (MAX && v > m) || (!MAX && v < m) {
             m = v;
         }
-        any_nan |= v.is_nan();
     }
-    (m, any_nan)
+    let nan = float
+        && (z.iter().any(|x| x.is_nan()) || rest.iter().any(|x| x.is_nan()) || first.is_nan())
+        && xs.iter().any(|x| x.is_nan());
+    (m, nan)
 }
 
 /// The p-norm in double (p = 0 counts non-zeros); with `diff`, of pairs' differences.
@@ -515,10 +581,28 @@ impl<T: Num> Fold<T> for VarF {
             return acc;
         }
         let n = xs.len() as f64;
-        let mean = sum_map(xs, |x| x) / n;
-        let m2 = sum_map(xs, |x| (x - mean) * (x - mean));
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            let (mean, m2) = unsafe { mean_m2_avx2(xs) };
+            return <Self as Fold<T>>::combine(self, acc, (n, mean, m2));
+        }
+        let (mean, m2) = mean_m2(xs);
         <Self as Fold<T>>::combine(self, acc, (n, mean, m2))
     }
+}
+
+/// Mean and sum of squared deviations of a non-empty slice, in two passes.
+#[inline(always)]
+fn mean_m2<T: Num>(xs: &[T]) -> (f64, f64) {
+    let mean = sum_map(xs, |x| x) / xs.len() as f64;
+    (mean, sum_map(xs, |x| (x - mean) * (x - mean)))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn mean_m2_avx2<T: Num>(xs: &[T]) -> (f64, f64) {
+    mean_m2(xs)
 }
 
 /// Sum of `f(x)` over a slice in double, with `LANES` accumulators.
@@ -808,7 +892,7 @@ mod tests {
         let plan = Plan::new(&[v.len()], [0], [&[1]]);
         let s = unsafe { reduce_all::<f32, _>(&SumF { mean: false }, v.as_ptr(), &plan) };
         assert_eq!(s, v.len() as f64);
-        let m = unsafe { reduce_all::<f32, _>(&ExtremeF { max: true }, v.as_ptr(), &plan) };
+        let m = unsafe { reduce_all::<f32, _>(&ExtremeF { max: true, index: true }, v.as_ptr(), &plan) };
         assert_eq!(m, (1.0, 0));
     }
 

@@ -265,7 +265,7 @@ impl Tensor {
             if self.numel() == 0 {
                 return value_err!("{what}: the tensor of size {} has no element", size_string(self.sizes()));
             }
-            let (v, _) = fold_all::<T, _>(self, &ExtremeF { max })?;
+            let (v, _) = fold_all::<T, _>(self, &ExtremeF { max, index: false })?;
             Ok(num_scalar(v))
         })
     }
@@ -283,7 +283,7 @@ impl Tensor {
             );
         }
         with_num!(self.dtype(), what, T, {
-            let (v, i) = fold_dim::<T, _>(self, d, &ExtremeF { max }, true)?;
+            let (v, i) = fold_dim::<T, _>(self, d, &ExtremeF { max, index: true }, true)?;
             Ok((v, i.ok_or_else(|| Error::Runtime("max: no index output".into()))?))
         })
     }
