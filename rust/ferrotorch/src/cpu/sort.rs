@@ -8,6 +8,8 @@
 //! stay in order); 64-bit types pack into a u128 and use the standard unstable sort.
 
 use super::reduce::Num;
+use crate::iter::SendPtr;
+use rayon::prelude::*;
 
 /// Slices at least this long radix-sort; shorter ones use the comparison sort.
 const RADIX_MIN: usize = 256;
@@ -85,38 +87,135 @@ fn radix64(v: &mut Vec<u64>, bits: usize) {
     }
 }
 
+/// Slices at least this long split each radix pass across the pool: every part counts its
+/// digits, and the prefix sums over (digit, part) give each part its own disjoint slots, which
+/// keeps the sort stable.
+const PARALLEL_RADIX: usize = 1 << 17;
+
 fn radix_digits<const D: usize>(v: &mut Vec<u64>, bits: usize) {
     let n = v.len();
     let passes = bits.div_ceil(D);
-    let mut counts = vec![vec![0usize; 1 << D]; passes];
-    for &x in v.iter() {
-        for (b, c) in counts.iter_mut().enumerate() {
-            c[((x >> (32 + D * b)) & ((1 << D) - 1)) as usize] += 1;
-        }
-    }
-    let mut buf = vec![0u64; n];
-    for (b, count) in counts.iter().enumerate() {
-        if count.contains(&n) {
-            continue;
-        }
-        let shift = 32 + D * b;
-        let mut pos = vec![0usize; 1 << D];
-        let mut acc = 0;
-        for (p, &c) in pos.iter_mut().zip(count.iter()) {
-            *p = acc;
-            acc += c;
-        }
-        let dst = buf.as_mut_ptr();
-        for &x in v.iter() {
-            let d = ((x >> shift) & ((1 << D) - 1)) as usize;
-            // SAFETY: prefix sums give each element a distinct slot below n.
-            unsafe {
-                let p = pos.get_unchecked_mut(d);
-                dst.add(*p).write(x);
-                *p += 1;
+    let threads = crate::parallel::num_threads();
+    let parts = if n >= PARALLEL_RADIX && threads > 1 { threads.min(8) } else { 1 };
+    let bounds: Vec<usize> = (0..=parts).map(|p| p * n / parts).collect();
+    let digit = |x: u64, b: usize| ((x >> (32 + D * b)) & ((1 << D) - 1)) as usize;
+    // counts[part][pass][digit], all passes counted in one read.
+    let count_part = |p: usize, v: &[u64]| {
+        let mut c = vec![vec![0usize; 1 << D]; passes];
+        for &x in &v[bounds[p]..bounds[p + 1]] {
+            for (b, cb) in c.iter_mut().enumerate() {
+                cb[digit(x, b)] += 1;
             }
         }
+        c
+    };
+    let counts: Vec<Vec<Vec<usize>>> = if parts > 1 {
+        crate::parallel::install(|| (0..parts).into_par_iter().map(|p| count_part(p, v)).collect())
+    } else {
+        vec![count_part(0, v)]
+    };
+    let mut buf = vec![0u64; n];
+    for b in 0..passes {
+        if (0..1 << D).any(|d| counts.iter().map(|c| c[b][d]).sum::<usize>() == n) {
+            continue; // the same digit everywhere: this pass would not move anything
+        }
+        // Slot of the first element of (part p, digit d): all smaller digits, then earlier parts.
+        let mut starts = vec![vec![0usize; 1 << D]; parts];
+        let mut acc = 0;
+        for d in 0..1 << D {
+            for p in 0..parts {
+                starts[p][d] = acc;
+                acc += counts[p][b][d];
+            }
+        }
+        let dst = SendPtr(buf.as_mut_ptr());
+        let src: &[u64] = v;
+        let scatter = |p: usize, mut pos: Vec<usize>| {
+            for &x in &src[bounds[p]..bounds[p + 1]] {
+                let d = digit(x, b);
+                // SAFETY: the prefix sums give every element of every part a distinct slot
+                // below n, so the parts write disjoint elements inside buf.
+                unsafe {
+                    let slot = pos.get_unchecked_mut(d);
+                    dst.at(*slot).write(x);
+                    *slot += 1;
+                }
+            }
+        };
+        if parts > 1 {
+            crate::parallel::install(|| starts.into_par_iter().enumerate().for_each(|(p, s)| scatter(p, s)));
+        } else if let Some(s) = starts.pop() {
+            scatter(0, s);
+        }
         std::mem::swap(v, &mut buf);
+        // The counts of later passes are per part of the original order: recount them for the
+        // new order (cheap next to a scatter) when several parts share the work.
+        if parts > 1 && b + 1 < passes {
+            let recount: Vec<Vec<Vec<usize>>> =
+                crate::parallel::install(|| (0..parts).into_par_iter().map(|p| count_part(p, v)).collect());
+            return finish_passes::<D>(v, &mut buf, b + 1, passes, recount, &bounds);
+        }
+    }
+}
+
+/// The remaining passes `from..passes` of `radix_digits` with per-part counts of the current
+/// order (recounted after each pass).
+fn finish_passes<const D: usize>(
+    v: &mut Vec<u64>,
+    buf: &mut Vec<u64>,
+    from: usize,
+    passes: usize,
+    mut counts: Vec<Vec<Vec<usize>>>,
+    bounds: &[usize],
+) {
+    let n = v.len();
+    let parts = bounds.len() - 1;
+    let digit = |x: u64, b: usize| ((x >> (32 + D * b)) & ((1 << D) - 1)) as usize;
+    for b in from..passes {
+        if (0..1 << D).any(|d| counts.iter().map(|c| c[b][d]).sum::<usize>() == n) {
+            continue;
+        }
+        let mut starts = vec![vec![0usize; 1 << D]; parts];
+        let mut acc = 0;
+        for d in 0..1 << D {
+            for p in 0..parts {
+                starts[p][d] = acc;
+                acc += counts[p][b][d];
+            }
+        }
+        let dst = SendPtr(buf.as_mut_ptr());
+        let src: &[u64] = v;
+        crate::parallel::install(|| {
+            starts.into_par_iter().enumerate().for_each(|(p, mut pos)| {
+                for &x in &src[bounds[p]..bounds[p + 1]] {
+                    let d = digit(x, b);
+                    // SAFETY: as in radix_digits: disjoint slots below n.
+                    unsafe {
+                        let slot = pos.get_unchecked_mut(d);
+                        dst.at(*slot).write(x);
+                        *slot += 1;
+                    }
+                }
+            })
+        });
+        std::mem::swap(v, buf);
+        if b + 1 < passes {
+            let src: &[u64] = v;
+            counts = crate::parallel::install(|| {
+                (0..parts)
+                    .into_par_iter()
+                    .map(|p| {
+                        let mut c = vec![vec![0usize; 1 << D]; passes];
+                        for &x in &src[bounds[p]..bounds[p + 1]] {
+                            for (bb, cb) in c.iter_mut().enumerate().skip(b + 1) {
+                                cb[digit(x, bb)] += 1;
+                            }
+                        }
+                        c
+                    })
+                    .collect()
+            });
+        }
     }
 }
 
@@ -226,6 +325,21 @@ mod tests {
         assert_eq!(o, idx);
         argsort(&v, true, &mut o);
         idx.sort_by_key(|&i| (std::cmp::Reverse(v[i]), i));
+        assert_eq!(o, idx);
+    }
+
+    #[test]
+    fn parallel_radix_matches_comparison_sort() {
+        let n = PARALLEL_RADIX * 2 + 3;
+        let v: Vec<f32> = (0..n).map(|i| ((i * 7919 + 13) % 100_003) as f32 / 9.0 - 5000.0).collect();
+        let mut o = Vec::new();
+        argsort(&v, false, &mut o);
+        let mut idx: Vec<usize> = (0..n).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+        assert_eq!(o, idx);
+        let w: Vec<i16> = (0..n).map(|i| ((i * 31) % 4001) as i16 - 2000).collect();
+        argsort(&w, true, &mut o);
+        idx.sort_by_key(|&i| (std::cmp::Reverse(w[i]), i));
         assert_eq!(o, idx);
     }
 
