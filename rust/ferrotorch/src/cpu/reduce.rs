@@ -89,6 +89,8 @@ pub trait Num: Element + PartialOrd {
     fn is_nan(self) -> bool;
     /// A key whose unsigned order is the value order, every NaN above +inf.
     fn key(self) -> u64;
+    /// The value of a key (NaN for NaN's key; +0 for the key of both zeros).
+    fn from_key(k: u64) -> Self;
     /// Wrapping arithmetic for cross products.
     fn wsub(self, o: Self) -> Self;
     fn wmul(self, o: Self) -> Self;
@@ -115,6 +117,10 @@ macro_rules! int_num {
                 // Flip the sign bit so that signed order becomes unsigned order (a no-op shift
                 // for the unsigned Byte).
                 ((self as $u) ^ (<$t>::MIN as $u)) as u64
+            }
+            #[inline(always)]
+            fn from_key(k: u64) -> $t {
+                ((k as $u) ^ (<$t>::MIN as $u)) as $t
             }
             #[inline(always)]
             fn wsub(self, o: $t) -> $t {
@@ -160,6 +166,12 @@ macro_rules! float_num {
                 let b = v.to_bits();
                 let sign = 1 << ($bits - 1);
                 (if b & sign != 0 { !b } else { b | sign }) as u64
+            }
+            #[inline(always)]
+            fn from_key(k: u64) -> $t {
+                let k = k as $u;
+                let sign: $u = 1 << ($bits - 1);
+                <$t>::from_bits(if k & sign != 0 { k & !sign } else { !k })
             }
             #[inline(always)]
             fn wsub(self, o: $t) -> $t {
@@ -213,6 +225,14 @@ pub trait Fold<T: Num>: Sync {
             *a = self.step(*a, x, k);
         }
     }
+    /// `rows` with four rows of indices k..k+4 (a fold may add them up before touching the
+    /// accumulators).
+    #[inline(always)]
+    fn rows4(&self, accs: &mut [Self::Acc], xs: [&[T]; 4], k: usize) {
+        for (i, r) in xs.into_iter().enumerate() {
+            self.rows(accs, r, k + i);
+        }
+    }
 }
 
 /// Folds a slice into `LANES` accumulators with `op`, then adds them up pairwise.
@@ -257,6 +277,22 @@ fn add_rows<T: Num>(accs: &mut [T::A], xs: &[T]) {
 #[target_feature(enable = "avx2")]
 unsafe fn add_rows_avx2<T: Num>(accs: &mut [T::A], xs: &[T]) {
     add_rows(accs, xs)
+}
+
+/// Adds four rows into the accumulators: one accumulator load and store per four elements.
+#[inline(always)]
+fn add_rows4<T: Num>(accs: &mut [T::A], [r0, r1, r2, r3]: [&[T]; 4]) {
+    let n = accs.len().min(r0.len()).min(r1.len()).min(r2.len()).min(r3.len());
+    let (accs, r0, r1, r2, r3) = (&mut accs[..n], &r0[..n], &r1[..n], &r2[..n], &r3[..n]);
+    for j in 0..n {
+        accs[j] = accs[j].add(r0[j].to_acc().add(r1[j].to_acc()).add(r2[j].to_acc().add(r3[j].to_acc())));
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_rows4_avx2<T: Num>(accs: &mut [T::A], xs: [&[T]; 4]) {
+    add_rows4(accs, xs)
 }
 
 /// sum (and mean when `mean`): accumulates in `accreal`.
@@ -304,6 +340,15 @@ impl<T: Num> Fold<T> for SumF {
             return unsafe { add_rows_avx2::<T>(accs, xs) };
         }
         add_rows(accs, xs)
+    }
+    #[inline(always)]
+    fn rows4(&self, accs: &mut [T::A], xs: [&[T]; 4], _k: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { add_rows4_avx2::<T>(accs, xs) };
+        }
+        add_rows4(accs, xs)
     }
 }
 
@@ -750,10 +795,16 @@ fn rowwise<T: Num, F: Fold<T>>(f: &F, xp: SendPtr<T>, put: &(impl Fn(usize, F::A
     let fold = |c: usize, b: usize| -> Vec<F::Acc> {
         let (_, ox, bl) = cols[c];
         let mut accs = vec![f.init(); bl];
-        for k in b * n / bands..(b + 1) * n / bands {
-            // SAFETY: row k of this block is inside x (rows are contiguous here).
-            let row = unsafe { std::slice::from_raw_parts(xp.at(ox + k * xs), bl) };
-            f.rows(&mut accs, row, k);
+        // SAFETY: row k < n of this block is inside x (rows are contiguous here).
+        let row = |k: usize| unsafe { std::slice::from_raw_parts(xp.at(ox + k * xs), bl) };
+        let (k0, k1) = (b * n / bands, (b + 1) * n / bands);
+        let mut k = k0;
+        while k + 4 <= k1 {
+            f.rows4(&mut accs, [row(k), row(k + 1), row(k + 2), row(k + 3)], k);
+            k += 4;
+        }
+        for k in k..k1 {
+            f.rows(&mut accs, row(k), k);
         }
         accs
     };

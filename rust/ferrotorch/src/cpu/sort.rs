@@ -8,8 +8,6 @@
 //! stay in order); 64-bit types pack into a u128 and use the standard unstable sort.
 
 use super::reduce::Num;
-use crate::iter::SendPtr;
-use rayon::prelude::*;
 
 /// Slices at least this long radix-sort; shorter ones use the comparison sort.
 const RADIX_MIN: usize = 256;
@@ -62,6 +60,52 @@ fn key_of<T: Num>(v: T, descending: bool) -> u64 {
     }
 }
 
+/// The value whose key (`key_of`, with the same `descending`) is `kd`: exact except for the
+/// sign of zero and NaN payloads, which the caller re-reads from the slice.
+#[inline(always)]
+fn value_of<T: Num>(kd: u64, descending: bool) -> T {
+    let bits = std::mem::size_of::<T>() * 8;
+    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let k = if !descending || (T::DTYPE.is_floating_point() && kd == mask) {
+        kd
+    } else if T::DTYPE.is_floating_point() {
+        mask ^ (kd + 1)
+    } else {
+        mask ^ kd
+    };
+    T::from_key(k)
+}
+
+/// Sorts a slice: `out_pos` gets the positions and `out_vals` the values in sorted order (NaN
+/// last, ties in position order). Values of narrow types come back from the sorted keys, which
+/// saves a random read of the slice per element.
+pub fn sort_with_values<T: Num>(
+    vals: &[T],
+    descending: bool,
+    out_pos: &mut Vec<usize>,
+    out_vals: &mut Vec<T>,
+) {
+    out_pos.clear();
+    out_vals.clear();
+    if narrow::<T>(vals.len()) && vals.len() >= RADIX_MIN {
+        let mut p = pack64(vals, descending);
+        radix64(&mut p, 8 * std::mem::size_of::<T>());
+        out_pos.extend(p.iter().map(|x| x.pos()));
+        out_vals.extend(p.iter().map(|&x| {
+            let v: T = value_of(x >> 32, descending);
+            // Zero and NaN keys lose the sign / payload: read those from the slice.
+            if v == T::default() || v.is_nan() {
+                vals[x.pos()]
+            } else {
+                v
+            }
+        }));
+    } else {
+        argsort(vals, descending, out_pos);
+        out_vals.extend(out_pos.iter().map(|&p| vals[p]));
+    }
+}
+
 /// Whether `T` packs into a u64 for slices of `n`.
 fn narrow<T: Num>(n: usize) -> bool {
     std::mem::size_of::<T>() <= 4 && n <= u32::MAX as usize
@@ -87,135 +131,37 @@ fn radix64(v: &mut Vec<u64>, bits: usize) {
     }
 }
 
-/// Slices at least this long split each radix pass across the pool: every part counts its
-/// digits, and the prefix sums over (digit, part) give each part its own disjoint slots, which
-/// keeps the sort stable.
-const PARALLEL_RADIX: usize = 1 << 17;
-
 fn radix_digits<const D: usize>(v: &mut Vec<u64>, bits: usize) {
     let n = v.len();
     let passes = bits.div_ceil(D);
-    let threads = crate::parallel::num_threads();
-    let parts = if n >= PARALLEL_RADIX && threads > 1 { threads.min(8) } else { 1 };
-    let bounds: Vec<usize> = (0..=parts).map(|p| p * n / parts).collect();
     let digit = |x: u64, b: usize| ((x >> (32 + D * b)) & ((1 << D) - 1)) as usize;
-    // counts[part][pass][digit], all passes counted in one read.
-    let count_part = |p: usize, v: &[u64]| {
-        let mut c = vec![vec![0usize; 1 << D]; passes];
-        for &x in &v[bounds[p]..bounds[p + 1]] {
-            for (b, cb) in c.iter_mut().enumerate() {
-                cb[digit(x, b)] += 1;
-            }
-        }
-        c
-    };
-    let counts: Vec<Vec<Vec<usize>>> = if parts > 1 {
-        crate::parallel::install(|| (0..parts).into_par_iter().map(|p| count_part(p, v)).collect())
-    } else {
-        vec![count_part(0, v)]
-    };
-    let mut buf = vec![0u64; n];
-    for b in 0..passes {
-        if (0..1 << D).any(|d| counts.iter().map(|c| c[b][d]).sum::<usize>() == n) {
-            continue; // the same digit everywhere: this pass would not move anything
-        }
-        // Slot of the first element of (part p, digit d): all smaller digits, then earlier parts.
-        let mut starts = vec![vec![0usize; 1 << D]; parts];
-        let mut acc = 0;
-        for d in 0..1 << D {
-            for p in 0..parts {
-                starts[p][d] = acc;
-                acc += counts[p][b][d];
-            }
-        }
-        let dst = SendPtr(buf.as_mut_ptr());
-        let src: &[u64] = v;
-        let scatter = |p: usize, mut pos: Vec<usize>| {
-            for &x in &src[bounds[p]..bounds[p + 1]] {
-                let d = digit(x, b);
-                // SAFETY: the prefix sums give every element of every part a distinct slot
-                // below n, so the parts write disjoint elements inside buf.
-                unsafe {
-                    let slot = pos.get_unchecked_mut(d);
-                    dst.at(*slot).write(x);
-                    *slot += 1;
-                }
-            }
-        };
-        if parts > 1 {
-            crate::parallel::install(|| starts.into_par_iter().enumerate().for_each(|(p, s)| scatter(p, s)));
-        } else if let Some(s) = starts.pop() {
-            scatter(0, s);
-        }
-        std::mem::swap(v, &mut buf);
-        // The counts of later passes are per part of the original order: recount them for the
-        // new order (cheap next to a scatter) when several parts share the work.
-        if parts > 1 && b + 1 < passes {
-            let recount: Vec<Vec<Vec<usize>>> =
-                crate::parallel::install(|| (0..parts).into_par_iter().map(|p| count_part(p, v)).collect());
-            return finish_passes::<D>(v, &mut buf, b + 1, passes, recount, &bounds);
+    let mut counts = vec![vec![0usize; 1 << D]; passes];
+    for &x in v.iter() {
+        for (b, c) in counts.iter_mut().enumerate() {
+            c[digit(x, b)] += 1;
         }
     }
-}
-
-/// The remaining passes `from..passes` of `radix_digits` with per-part counts of the current
-/// order (recounted after each pass).
-fn finish_passes<const D: usize>(
-    v: &mut Vec<u64>,
-    buf: &mut Vec<u64>,
-    from: usize,
-    passes: usize,
-    mut counts: Vec<Vec<Vec<usize>>>,
-    bounds: &[usize],
-) {
-    let n = v.len();
-    let parts = bounds.len() - 1;
-    let digit = |x: u64, b: usize| ((x >> (32 + D * b)) & ((1 << D) - 1)) as usize;
-    for b in from..passes {
-        if (0..1 << D).any(|d| counts.iter().map(|c| c[b][d]).sum::<usize>() == n) {
-            continue;
+    let mut buf = vec![0u64; n];
+    for (b, count) in counts.iter().enumerate() {
+        if count.contains(&n) {
+            continue; // the same digit everywhere: this pass would not move anything
         }
-        let mut starts = vec![vec![0usize; 1 << D]; parts];
+        let mut pos = vec![0usize; 1 << D];
         let mut acc = 0;
-        for d in 0..1 << D {
-            for p in 0..parts {
-                starts[p][d] = acc;
-                acc += counts[p][b][d];
+        for (p, &c) in pos.iter_mut().zip(count.iter()) {
+            *p = acc;
+            acc += c;
+        }
+        let dst = buf.as_mut_ptr();
+        for &x in v.iter() {
+            // SAFETY: the prefix sums give each element a distinct slot below n.
+            unsafe {
+                let slot = pos.get_unchecked_mut(digit(x, b));
+                dst.add(*slot).write(x);
+                *slot += 1;
             }
         }
-        let dst = SendPtr(buf.as_mut_ptr());
-        let src: &[u64] = v;
-        crate::parallel::install(|| {
-            starts.into_par_iter().enumerate().for_each(|(p, mut pos)| {
-                for &x in &src[bounds[p]..bounds[p + 1]] {
-                    let d = digit(x, b);
-                    // SAFETY: as in radix_digits: disjoint slots below n.
-                    unsafe {
-                        let slot = pos.get_unchecked_mut(d);
-                        dst.at(*slot).write(x);
-                        *slot += 1;
-                    }
-                }
-            })
-        });
-        std::mem::swap(v, buf);
-        if b + 1 < passes {
-            let src: &[u64] = v;
-            counts = crate::parallel::install(|| {
-                (0..parts)
-                    .into_par_iter()
-                    .map(|p| {
-                        let mut c = vec![vec![0usize; 1 << D]; passes];
-                        for &x in &src[bounds[p]..bounds[p + 1]] {
-                            for (bb, cb) in c.iter_mut().enumerate().skip(b + 1) {
-                                cb[digit(x, bb)] += 1;
-                            }
-                        }
-                        c
-                    })
-                    .collect()
-            });
-        }
+        std::mem::swap(v, &mut buf);
     }
 }
 
@@ -329,8 +275,8 @@ mod tests {
     }
 
     #[test]
-    fn parallel_radix_matches_comparison_sort() {
-        let n = PARALLEL_RADIX * 2 + 3;
+    fn long_radix_matches_comparison_sort() {
+        let n = (1 << 17) * 2 + 3;
         let v: Vec<f32> = (0..n).map(|i| ((i * 7919 + 13) % 100_003) as f32 / 9.0 - 5000.0).collect();
         let mut o = Vec::new();
         argsort(&v, false, &mut o);
@@ -341,6 +287,24 @@ mod tests {
         argsort(&w, true, &mut o);
         idx.sort_by_key(|&i| (std::cmp::Reverse(w[i]), i));
         assert_eq!(o, idx);
+    }
+
+    #[test]
+    fn values_come_back_from_keys() {
+        let v: Vec<f32> =
+            (0..1000).map(|i| if i % 7 == 0 { -0.0 } else { (i as f32 - 500.0) / 3.0 }).collect();
+        for desc in [false, true] {
+            let (mut p, mut vals) = (Vec::new(), Vec::new());
+            sort_with_values(&v, desc, &mut p, &mut vals);
+            for (j, &q) in p.iter().enumerate() {
+                assert_eq!(vals[j].to_bits(), v[q].to_bits());
+            }
+        }
+        let w: Vec<i8> = (0..600).map(|i| (i % 256) as i8).collect();
+        let (mut p, mut vals) = (Vec::new(), Vec::new());
+        sort_with_values(&w, true, &mut p, &mut vals);
+        assert!(p.iter().zip(&vals).all(|(&q, &x)| w[q] == x));
+        assert_eq!(vals[0], 127);
     }
 
     #[test]

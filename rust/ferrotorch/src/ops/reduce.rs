@@ -319,7 +319,7 @@ impl Tensor {
         &self,
         d: usize,
         m: usize,
-        g: impl Fn(&[T], &mut Vec<usize>) + Sync,
+        g: impl Fn(&[T], &mut Vec<usize>, &mut Vec<T>) + Sync,
     ) -> Result<(Tensor, Tensor)> {
         let out_sizes = with_size(self.sizes(), d, m);
         let vals = Tensor::zeros(T::DTYPE, &out_sizes)?;
@@ -335,11 +335,13 @@ impl Tensor {
             // SAFETY: the slice's n elements are inside x (checked layout).
             let slice: Vec<T> = (0..n).map(|k| unsafe { xp.at(ox + k * xs).read() }).collect();
             let mut pos = Vec::with_capacity(m);
-            g(&slice, &mut pos);
+            let mut got = Vec::new();
+            g(&slice, &mut pos, &mut got);
             for (j, &p) in pos.iter().take(m).enumerate() {
+                let v = if got.is_empty() { slice[p] } else { got[j] };
                 // SAFETY: j < m indexes the output slice; p < n indexes the input slice.
                 unsafe {
-                    vp.at(oo + j * os).write(slice[p]);
+                    vp.at(oo + j * os).write(v);
                     ip.at(oo + j * os).write(p as i64);
                 }
             }
@@ -353,7 +355,12 @@ impl Tensor {
         need_dims(self, "sort")?;
         let d = wrap_dim(dim, self.ndim())?;
         let n = self.sizes()[d];
-        with_num!(self.dtype(), "sort", T, self.per_slice::<T>(d, n, |s, o| sort::argsort(s, descending, o)))
+        with_num!(
+            self.dtype(),
+            "sort",
+            T,
+            self.per_slice::<T>(d, n, |s, o, v| sort::sort_with_values(s, descending, o, v))
+        )
     }
 
     /// The `k` smallest values along `dim` (the k largest when `largest`) with their 0-based
@@ -368,7 +375,7 @@ impl Tensor {
                 size_string(self.sizes())
             );
         }
-        with_num!(self.dtype(), "topk", T, self.per_slice::<T>(d, k, |s, o| sort::topk(s, k, largest, o)))
+        with_num!(self.dtype(), "topk", T, self.per_slice::<T>(d, k, |s, o, _| sort::topk(s, k, largest, o)))
     }
 
     /// The `k`-th smallest value along `dim` (k counts from 1, as in Torch7) and its 0-based index,
@@ -384,7 +391,7 @@ impl Tensor {
             );
         }
         let k = (k - 1) as usize;
-        with_num!(self.dtype(), "kthvalue", T, self.per_slice::<T>(d, 1, |s, o| o.push(sort::kth(s, k))))
+        with_num!(self.dtype(), "kthvalue", T, self.per_slice::<T>(d, 1, |s, o, _| o.push(sort::kth(s, k))))
     }
 
     /// The lower median along `dim` (the value of rank ⌊(n-1)/2⌋) and its 0-based index.
@@ -412,7 +419,7 @@ impl Tensor {
                 size_string(self.sizes())
             );
         }
-        with_num!(self.dtype(), "mode", T, self.per_slice::<T>(d, 1, |s, o| o.push(sort::mode(s))))
+        with_num!(self.dtype(), "mode", T, self.per_slice::<T>(d, 1, |s, o, _| o.push(sort::mode(s))))
     }
 
     /// Sum of the main diagonal of a 2-D tensor (Int for integer types, accumulated in i64).
