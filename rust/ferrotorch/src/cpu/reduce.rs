@@ -427,10 +427,23 @@ impl<T: Num> Fold<T> for ExtremeF {
             let v = if nan { xs.iter().copied().find(|x| x.is_nan()).unwrap_or(m) } else { m };
             return self.combine(acc, (v, k0));
         }
-        let pos = if nan { xs.iter().position(|x| x.is_nan()) } else { xs.iter().position(|&x| x == m) };
-        let pos = pos.unwrap_or(0);
+        let pos = if nan { first_where(xs, |x| x.is_nan()) } else { first_where(xs, |x| x == m) };
         self.combine(acc, (xs[pos], k0 + pos))
     }
+}
+
+/// Position of the first element matching `hit` (0 when none does), testing `LANES` elements
+/// at a time without branches before looking inside the block that holds it.
+#[inline(always)]
+fn first_where<T: Num>(xs: &[T], hit: impl Fn(T) -> bool) -> usize {
+    let mut base = 0;
+    for c in xs.chunks(LANES) {
+        if c.iter().fold(false, |a, &x| a | hit(x)) {
+            return base + c.iter().position(|&x| hit(x)).unwrap_or(0);
+        }
+        base += c.len();
+    }
+    0
 }
 
 /// The max (or min) of a non-empty slice ignoring NaN, and whether it holds a NaN; on x86-64
