@@ -593,7 +593,10 @@ impl Tensor {
         let lead = reps.len() - self.ndim();
         let padded: Vec<usize> =
             (0..reps.len()).map(|d| if d < lead { 1 } else { self.sizes()[d - lead] }).collect();
-        let out_sizes: Vec<usize> = padded.iter().zip(reps).map(|(s, r)| s * r).collect();
+        let out_sizes: Vec<usize> =
+            padded.iter().zip(reps).map(|(s, r)| s.checked_mul(*r)).collect::<Option<_>>().ok_or_else(
+                || Error::Value(format!("repeatTensor: {reps:?} repetitions overflow the sizes")),
+            )?;
         let out = Tensor::zeros(self.dtype(), &out_sizes)?;
         if out.numel() == 0 {
             return Ok(out);
