@@ -198,6 +198,10 @@ def test_bad_arguments():
     with pytest.raises(ValueError):
         torch.histc(x, 3, 2, 1)
     with pytest.raises(ValueError):
+        torch.histc(x, 2**62)  # refused by the allocator's size check, not a crash
+    with pytest.raises(ValueError):
+        torch.bhistc(x, 2**62)
+    with pytest.raises(ValueError):
         torch.bhistc(torch.DoubleTensor(3), 3)
     with pytest.raises(ValueError):
         torch.dist(x, torch.DoubleTensor(4))

@@ -1,3 +1,4 @@
+# ruff: noqa: F821, PYI026 - a fragment to merge into _C.pyi, whose names it uses
 # Stubs for the group F reductions (sum ... bhistc), to be merged into _C.pyi.
 # Dims and indices are 0-based; full reductions return Python numbers (int for integer types);
 # with a dim the reduced dim is kept with size 1; (values, indices) pairs have LongTensor indices.
@@ -35,11 +36,15 @@ def mean(x: _TensorT, dim: int, *, out: _TensorT | None = None) -> _TensorT: ...
 @overload
 def std(x: Tensor, biased: bool = False, /) -> float: ...
 @overload
-def std(x: _TensorT, dim: int, biased: bool = False, *, out: _TensorT | None = None) -> _TensorT: ...
+def std(
+    x: _TensorT, dim: int, biased: bool = False, *, out: _TensorT | None = None
+) -> _TensorT: ...
 @overload
 def var(x: Tensor, biased: bool = False, /) -> float: ...
 @overload
-def var(x: _TensorT, dim: int, biased: bool = False, *, out: _TensorT | None = None) -> _TensorT: ...
+def var(
+    x: _TensorT, dim: int, biased: bool = False, *, out: _TensorT | None = None
+) -> _TensorT: ...
 @overload
 def norm(x: Tensor, p: float = 2, dim: None = None) -> float: ...
 @overload
@@ -152,7 +157,11 @@ class Tensor:
     def sort(self, descending: bool = False, /) -> _Pair: ...
     @overload
     def sort(
-        self, dim: int = -1, descending: bool = False, *, out: tuple[Tensor, LongTensor] | None = None
+        self,
+        dim: int = -1,
+        descending: bool = False,
+        *,
+        out: tuple[Tensor, LongTensor] | None = None,
     ) -> _Pair: ...
     def topk(
         self,

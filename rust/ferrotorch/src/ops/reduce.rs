@@ -600,10 +600,13 @@ impl Tensor {
         with_float!(self.dtype(), "histc", T, {
             let v = self.to_vec::<T>()?;
             let (lo, hi) = hist_range(&v, min, max, nbins, "histc")?;
-            let mut counts = vec![0f64; nbins];
-            hist_into(&v, lo, hi, &mut counts);
-            let vals: Vec<T> = counts.iter().map(|&c| T::from_f64(c)).collect();
-            Tensor::from_slice(&vals, &[nbins])
+            // Counted in the result's own type, as Torch7 did (checked allocation, lazily zeroed).
+            let out = Tensor::zeros(self.dtype(), &[nbins])?;
+            let ov = out.checked_view()?;
+            // SAFETY: out is a new contiguous tensor of nbins elements.
+            let counts = unsafe { std::slice::from_raw_parts_mut(ov.base::<T>(), nbins) };
+            hist_into(&v, lo, hi, counts);
+            Ok(out)
         })
     }
 
@@ -616,12 +619,16 @@ impl Tensor {
             let (r, c) = (self.sizes()[0], self.sizes()[1]);
             let v = self.to_vec::<T>()?;
             let (lo, hi) = hist_range(&v, min, max, nbins, "bhistc")?;
-            let mut counts = vec![0f64; r * nbins];
-            for i in 0..r {
-                hist_into(&v[i * c..(i + 1) * c], lo, hi, &mut counts[i * nbins..(i + 1) * nbins]);
+            let out = Tensor::zeros(self.dtype(), &[r, nbins])?;
+            let ov = out.checked_view()?;
+            // SAFETY: out is a new contiguous tensor of r * nbins elements (size checked above).
+            let counts = unsafe { std::slice::from_raw_parts_mut(ov.base::<T>(), out.numel()) };
+            if nbins > 0 {
+                for (row, cs) in v.chunks(c.max(1)).zip(counts.chunks_mut(nbins)) {
+                    hist_into(row, lo, hi, cs);
+                }
             }
-            let vals: Vec<T> = counts.iter().map(|&x| T::from_f64(x)).collect();
-            Tensor::from_slice(&vals, &[r, nbins])
+            Ok(out)
         })
     }
 }
@@ -652,13 +659,16 @@ fn hist_range<T: Num>(v: &[T], min: f64, max: f64, nbins: usize, what: &str) -> 
     Ok((lo, hi))
 }
 
-fn hist_into<T: Num>(v: &[T], lo: f64, hi: f64, counts: &mut [f64]) {
+fn hist_into<T: Num>(v: &[T], lo: f64, hi: f64, counts: &mut [T]) {
     let nb = counts.len();
+    if nb == 0 {
+        return;
+    }
     for &x in v {
         let x = x.to_f64();
         if x >= lo && x <= hi {
-            let b = (((x - lo) / (hi - lo)) * nb as f64) as usize;
-            counts[b.min(nb - 1)] += 1.0;
+            let b = ((((x - lo) / (hi - lo)) * nb as f64) as usize).min(nb - 1);
+            counts[b] = T::from_f64(Element::to_f64(counts[b]) + 1.0);
         }
     }
 }
