@@ -1,6 +1,6 @@
 """Stub text for the element-wise math of ferrotorch._C (groups C, D, I and operators); merged into _C.pyi."""
 
-from typing import TypeAlias, overload
+from typing import Self, TypeAlias, overload
 
 Number: TypeAlias = int | float
 
