@@ -157,6 +157,26 @@ def test_exp_is_within_two_ulp_of_numpy():
     np.testing.assert_array_equal(f, want)
 
 
+def ulp_diff(got, want, dt):
+    it = np.int32 if dt == np.float32 else np.int64
+    return np.abs(got.view(it).astype(np.int64) - want.view(it).astype(np.int64))
+
+
+def test_log_is_within_one_ulp_of_numpy():
+    rng = np.random.default_rng(5)
+    for dt, ftype in ((np.float32, torch.FloatTensor), (np.float64, torch.DoubleTensor)):
+        tiny = np.finfo(dt).smallest_subnormal
+        x = np.concatenate([np.geomspace(tiny, np.finfo(dt).max, 200001).astype(dt),
+                            rng.random(100000).astype(dt) * 4, [1, 2, 0.5]]).astype(dt)
+        got = torch.log(ftype(x)).numpy()
+        want = np.log(x.astype(np.float64)).astype(dt) if dt == np.float32 else np.log(x)
+        assert ulp_diff(got, want, dt).max() <= 1, dt
+    special = torch.DoubleTensor([0, -0.0, -1, math.inf, -math.inf, math.nan, 1]).log().tolist()
+    assert special[:2] == [-math.inf, -math.inf] and math.isnan(special[2])
+    assert special[3] == math.inf and math.isnan(special[4]) and math.isnan(special[5])
+    assert special[6] == 0.0
+
+
 def test_unary_large_parallel_and_strided():
     x = np.random.default_rng(1).normal(0, 2, (700, 300)).astype(np.float32)
     t = torch.fromNumpy(x.copy())

@@ -32,9 +32,9 @@ fn operand(o: &Bound<'_, PyAny>, what: &str) -> PyResult<Operand> {
     if o.is_none() {
         return Err(PyTypeError::new_err(format!("{what}: expected a tensor or a number, got None")));
     }
-    scalar(o)
-        .map(Operand::Scalar)
-        .map_err(|_| PyTypeError::new_err(format!("{what}: expected a tensor or a number, got {}", type_name(o))))
+    scalar(o).map(Operand::Scalar).map_err(|_| {
+        PyTypeError::new_err(format!("{what}: expected a tensor or a number, got {}", type_name(o)))
+    })
 }
 
 fn number(o: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
@@ -45,7 +45,8 @@ fn number(o: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
 }
 
 fn tensor(o: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
-    as_tensor(o).ok_or_else(|| PyTypeError::new_err(format!("{what}: expected a tensor, got {}", type_name(o))))
+    as_tensor(o)
+        .ok_or_else(|| PyTypeError::new_err(format!("{what}: expected a tensor, got {}", type_name(o))))
 }
 
 fn f64_of(s: Scalar) -> f64 {
@@ -117,7 +118,12 @@ fn unary_apply(py: Python<'_>, op: Unary, src: &Tensor, dst: Dst<'_, '_>) -> PyR
     dst.done(py, d)
 }
 
-fn unary_call(py: Python<'_>, op: Unary, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+fn unary_call(
+    py: Python<'_>,
+    op: Unary,
+    x: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     match as_tensor(x) {
         Some(t) => unary_apply(py, op, &t, Dst::Out(out)),
         None => unary_number(py, op, x),
@@ -164,7 +170,10 @@ macro_rules! unary_fns {
 fn binary_number(py: Python<'_>, op: Binary, a: Scalar, b: Scalar) -> PyResult<Py<PyAny>> {
     if let (Scalar::Int(_), Scalar::Int(y)) = (a, b) {
         if matches!(op, Binary::Div | Binary::Fmod | Binary::Remainder) && y == 0 {
-            return Err(PyZeroDivisionError::new_err(format!("{}: integer division or modulo by zero", op.name())));
+            return Err(PyZeroDivisionError::new_err(format!(
+                "{}: integer division or modulo by zero",
+                op.name()
+            )));
         }
     }
     scalar_to_py(py, Scalar::Float(pw::apply_f64(op, f64_of(a), f64_of(b))))
@@ -204,7 +213,12 @@ fn binary_call(
 }
 
 /// Method form: `x.f(b)` in place, `z.f(a, b)` into z.
-fn binary_method(slf: &Bound<'_, PyTensor>, op: Binary, what: &str, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+fn binary_method(
+    slf: &Bound<'_, PyTensor>,
+    op: Binary,
+    what: &str,
+    args: &Bound<'_, PyTuple>,
+) -> PyResult<Py<PyAny>> {
     let py = slf.py();
     match args.len() {
         1 => {
@@ -784,7 +798,12 @@ fn operator_operand(o: &Bound<'_, PyAny>) -> Option<Operand> {
     None
 }
 
-fn operator(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: Binary, reflected: bool) -> PyResult<Py<PyAny>> {
+fn operator(
+    slf: &Bound<'_, PyTensor>,
+    other: &Bound<'_, PyAny>,
+    op: Binary,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
     let py = slf.py();
     let Some(o) = operator_operand(other) else {
         return Ok(py.NotImplemented());
@@ -855,10 +874,18 @@ impl PyTensor {
     fn __rmod__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         operator(slf, other, Binary::Remainder, true)
     }
-    fn __pow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, _modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    fn __pow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         operator(slf, other, Binary::Pow, false)
     }
-    fn __rpow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, _modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    fn __rpow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         operator(slf, other, Binary::Pow, true)
     }
     fn __floordiv__(&self, _other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -885,7 +912,11 @@ impl PyTensor {
     fn __imod__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         in_place(slf, other, Binary::Remainder)
     }
-    fn __ipow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, _modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn __ipow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         in_place(slf, other, Binary::Pow)
     }
     fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {

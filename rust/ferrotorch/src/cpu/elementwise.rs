@@ -23,6 +23,12 @@ const TILE: usize = 64;
 /// stride is large while another dim is contiguous for it, and on several threads when the plan
 /// has at least `grain` elements.
 pub fn walk<const K: usize>(plan: &Plan<K>, grain: usize, f: impl Fn([usize; K], usize) + Sync) {
+    let n = plan.numel();
+    if n < TILE * TILE {
+        // Small: one thread, no tiling, and no look at the pool.
+        plan.for_each_run(0, n, f);
+        return;
+    }
     match transposing_dim(plan) {
         Some(j) => walk_tiled(plan, j, grain, f),
         None => plan.par_for_each_run(grain, f),
@@ -111,13 +117,14 @@ pub unsafe fn map1<T: Element, R: Element>(
         unsafe {
             let (dp, sp) = (d.at(od), s.at(os) as *const T);
             if ds == 1 && ss == 1 {
-                if dp as usize == sp as usize && R::DTYPE == T::DTYPE {
+                if std::ptr::addr_eq(dp, sp) && R::DTYPE == T::DTYPE {
                     let x = std::slice::from_raw_parts_mut(dp as *mut T, len);
                     for v in x.iter_mut() {
                         *v = f(*v).cast();
                     }
                 } else {
-                    let (x, y) = (std::slice::from_raw_parts_mut(dp, len), std::slice::from_raw_parts(sp, len));
+                    let (x, y) =
+                        (std::slice::from_raw_parts_mut(dp, len), std::slice::from_raw_parts(sp, len));
                     for (o, &v) in x.iter_mut().zip(y) {
                         *o = f(v);
                     }
@@ -150,7 +157,7 @@ pub unsafe fn map2<T: Element, R: Element>(
         // SAFETY: the caller guarantees every run lies inside the allocations.
         unsafe {
             let (dp, ap, bp) = (d.at(od), pa.at(oa) as *const T, pb.at(ob) as *const T);
-            let (d_is_a, d_is_b) = (same && dp as usize == ap as usize, same && dp as usize == bp as usize);
+            let (d_is_a, d_is_b) = (same && std::ptr::addr_eq(dp, ap), same && std::ptr::addr_eq(dp, bp));
             if ds == 1 && sa == 1 && sb == 0 && !d_is_b {
                 let y = bp.read();
                 if d_is_a {
@@ -159,7 +166,8 @@ pub unsafe fn map2<T: Element, R: Element>(
                         *v = f(*v, y).cast();
                     }
                 } else {
-                    let (x, u) = (std::slice::from_raw_parts_mut(dp, len), std::slice::from_raw_parts(ap, len));
+                    let (x, u) =
+                        (std::slice::from_raw_parts_mut(dp, len), std::slice::from_raw_parts(ap, len));
                     for (o, &v) in x.iter_mut().zip(u) {
                         *o = f(v, y);
                     }
@@ -171,12 +179,18 @@ pub unsafe fn map2<T: Element, R: Element>(
                         *v = f(*v, *v).cast();
                     }
                 } else if d_is_a {
-                    let (x, w) = (std::slice::from_raw_parts_mut(dp as *mut T, len), std::slice::from_raw_parts(bp, len));
+                    let (x, w) = (
+                        std::slice::from_raw_parts_mut(dp as *mut T, len),
+                        std::slice::from_raw_parts(bp, len),
+                    );
                     for (v, &y) in x.iter_mut().zip(w) {
                         *v = f(*v, y).cast();
                     }
                 } else if d_is_b {
-                    let (x, u) = (std::slice::from_raw_parts_mut(dp as *mut T, len), std::slice::from_raw_parts(ap, len));
+                    let (x, u) = (
+                        std::slice::from_raw_parts_mut(dp as *mut T, len),
+                        std::slice::from_raw_parts(ap, len),
+                    );
                     for (v, &y) in x.iter_mut().zip(u) {
                         *v = f(y, *v).cast();
                     }
@@ -256,7 +270,12 @@ pub unsafe fn any_of<T: Element>(src: *const T, plan: &Plan<1>, pred: impl Fn(T)
 ///
 /// # Safety
 /// Every offset the plan reaches must lie inside the allocations behind `a` and `b`.
-pub unsafe fn any_pair<T: Element>(a: *const T, b: *const T, plan: &Plan<2>, pred: impl Fn(T, T) -> bool) -> bool {
+pub unsafe fn any_pair<T: Element>(
+    a: *const T,
+    b: *const T,
+    plan: &Plan<2>,
+    pred: impl Fn(T, T) -> bool,
+) -> bool {
     let (sa, sb) = (plan.inner_stride(0), plan.inner_stride(1));
     let mut found = false;
     plan.for_each_run(0, plan.numel(), |[oa, ob], len| {
@@ -489,6 +508,87 @@ pub fn exp_f64(x: f64) -> f64 {
     }
 }
 
+/// ln(x) for f32, branch-free so slice loops vectorise (musl's logf): x = 2^k·m with m in
+/// [√2/2, √2) by integer arithmetic on the bits, then ln(m) = f - f²/2 + s·(f²/2 + R(s²)) with
+/// s = f/(2+f). Subnormals are scaled first; x < 0 and NaN give NaN, 0 gives -inf. Within 1 ulp
+/// in the tests.
+#[inline(always)]
+#[allow(clippy::excessive_precision)]
+pub fn log_f32(x: f32) -> f32 {
+    const LN2_HI: f32 = 6.931_381_225_6e-1;
+    const LN2_LO: f32 = 9.058_000_614_5e-6;
+    const LG1: f32 = 0.666_666_626_93;
+    const LG2: f32 = 0.400_009_721_52;
+    const LG3: f32 = 0.284_987_866_88;
+    const LG4: f32 = 0.242_790_788_41;
+    let sub = x < f32::MIN_POSITIVE;
+    let xs = if sub { x * 33_554_432.0 } else { x }; // 2^25
+    let mut ix = xs.to_bits();
+    ix = ix.wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+    let k = (ix >> 23) as i32 - 0x7f - if sub { 25 } else { 0 };
+    ix = (ix & 0x007f_ffff) + 0x3f35_04f3;
+    let f = f32::from_bits(ix) - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * LG4);
+    let t2 = z * (LG1 + w * LG3);
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    let dk = k as f32;
+    let v = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI;
+    if x > 0.0 && x < f32::INFINITY {
+        v
+    } else if x == 0.0 {
+        f32::NEG_INFINITY
+    } else if x == f32::INFINITY {
+        x
+    } else {
+        f32::NAN
+    }
+}
+
+/// ln(x) for f64, built like `log_f32` with fdlibm's degree-14 polynomial; within 1 ulp in the
+/// tests.
+#[inline(always)]
+#[allow(clippy::excessive_precision)]
+pub fn log_f64(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const LG1: f64 = 6.666_666_666_666_735_130e-1;
+    const LG2: f64 = 3.999_999_999_940_941_908e-1;
+    const LG3: f64 = 2.857_142_874_366_239_149e-1;
+    const LG4: f64 = 2.222_219_843_214_978_396e-1;
+    const LG5: f64 = 1.818_357_216_161_805_012e-1;
+    const LG6: f64 = 1.531_383_769_920_937_332e-1;
+    const LG7: f64 = 1.479_819_860_511_658_591e-1;
+    let sub = x < f64::MIN_POSITIVE;
+    let xs = if sub { x * 18_014_398_509_481_984.0 } else { x }; // 2^54
+    let mut ix = xs.to_bits();
+    ix = ix.wrapping_add((0x3ff0_0000u64 - 0x3fe6_a09e) << 32);
+    let k = ((ix >> 52) as i32) - 0x3ff - if sub { 54 } else { 0 };
+    ix = (ix & 0x000f_ffff_ffff_ffff) + (0x3fe6_a09eu64 << 32);
+    let f = f64::from_bits(ix) - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    let dk = k as f64;
+    let v = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI;
+    if x > 0.0 && x < f64::INFINITY {
+        v
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
 /// Applies `f` to a slice in place, in a copy compiled for AVX2 when the CPU has it (the code is
 /// the same, only wider vectors).
 #[inline(always)]
@@ -508,20 +608,31 @@ fn slice_map<T: Copy>(dst: &mut [T], src: Option<&[T]>, f: impl Fn(T) -> T) {
 }
 
 macro_rules! simd_slice_fn {
-    ($name:ident, $avx:ident, $t:ty, $f:expr) => {
+    ($name:ident, $avx2:ident, $avx512:ident, $t:ty, $f:expr) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2")]
-        unsafe fn $avx(dst: &mut [$t], src: Option<&[$t]>) {
+        unsafe fn $avx2(dst: &mut [$t], src: Option<&[$t]>) {
             slice_map(dst, src, $f)
         }
 
-        /// The slice form of the function, on the widest vectors the CPU has.
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn $avx512(dst: &mut [$t], src: Option<&[$t]>) {
+            slice_map(dst, src, $f)
+        }
+
+        /// The slice form of the function, on the widest vectors the CPU has (the same
+        /// arithmetic in every build, so results do not depend on the CPU).
         pub fn $name(dst: &mut [$t], src: Option<&[$t]>) {
             #[cfg(target_arch = "x86_64")]
             {
+                if std::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU has AVX-512F.
+                    return unsafe { $avx512(dst, src) };
+                }
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: the CPU has AVX2.
-                    return unsafe { $avx(dst, src) };
+                    return unsafe { $avx2(dst, src) };
                 }
             }
             slice_map(dst, src, $f)
@@ -529,10 +640,14 @@ macro_rules! simd_slice_fn {
     };
 }
 
-simd_slice_fn!(exp_slice_f32, exp_slice_f32_avx2, f32, exp_f32);
-simd_slice_fn!(exp_slice_f64, exp_slice_f64_avx2, f64, exp_f64);
-simd_slice_fn!(sigmoid_slice_f32, sigmoid_slice_f32_avx2, f32, |x: f32| 1.0 / (1.0 + exp_f32(-x)));
-simd_slice_fn!(sigmoid_slice_f64, sigmoid_slice_f64_avx2, f64, |x: f64| 1.0 / (1.0 + exp_f64(-x)));
+simd_slice_fn!(exp_slice_f32, exp_slice_f32_avx2, exp_slice_f32_avx512, f32, exp_f32);
+simd_slice_fn!(exp_slice_f64, exp_slice_f64_avx2, exp_slice_f64_avx512, f64, exp_f64);
+simd_slice_fn!(sigmoid_slice_f32, sigmoid_slice_f32_avx2, sigmoid_slice_f32_avx512, f32, |x: f32| 1.0
+    / (1.0 + exp_f32(-x)));
+simd_slice_fn!(sigmoid_slice_f64, sigmoid_slice_f64_avx2, sigmoid_slice_f64_avx512, f64, |x: f64| 1.0
+    / (1.0 + exp_f64(-x)));
+simd_slice_fn!(log_slice_f32, log_slice_f32_avx2, log_slice_f32_avx512, f32, log_f32);
+simd_slice_fn!(log_slice_f64, log_slice_f64_avx2, log_slice_f64_avx512, f64, log_f64);
 
 /// `dst = g(src)` where `g` works on whole contiguous slices (the vectorised exp) and `f` is the
 /// same function element by element (for strided runs).
@@ -555,7 +670,7 @@ pub unsafe fn map1_slices<T: Element>(
             let (dp, sp) = (d.at(od), s.at(os) as *const T);
             if ds == 1 && ss == 1 {
                 let x = std::slice::from_raw_parts_mut(dp, len);
-                if dp as usize == sp as usize {
+                if std::ptr::addr_eq(dp, sp) {
                     g(x, None)
                 } else {
                     g(x, Some(std::slice::from_raw_parts(sp, len)))
@@ -611,6 +726,31 @@ mod tests {
     }
 
     #[test]
+    fn log_is_within_a_ulp() {
+        let mut worst = 0;
+        let mut x = 1e-40f32;
+        while x < 3e38 {
+            let want = (x as f64).ln() as f32;
+            worst = worst.max(ulps32(log_f32(x), want));
+            x *= 1.0007;
+        }
+        assert!(worst <= 1, "f32 worst {worst} ulp");
+        let mut worst = 0;
+        let mut y = 1e-310f64;
+        while y < 1e308 {
+            let (a, b) = (log_f64(y), y.ln());
+            worst = worst.max((a.to_bits() as i64 - b.to_bits() as i64).abs());
+            y *= 1.000_37;
+        }
+        assert!(worst <= 1, "f64 worst {worst} ulp");
+        assert_eq!(log_f64(1.0), 0.0);
+        assert_eq!(log_f32(0.0), f32::NEG_INFINITY);
+        assert_eq!(log_f64(-0.0), f64::NEG_INFINITY);
+        assert!(log_f64(-1.0).is_nan() && log_f64(f64::NAN).is_nan());
+        assert_eq!(log_f64(f64::INFINITY), f64::INFINITY);
+    }
+
+    #[test]
     fn integer_semantics() {
         assert_eq!((-7i32).div(2), -3);
         assert_eq!((-7i32).fmod(2), -1);
@@ -618,8 +758,8 @@ mod tests {
         assert_eq!(7i32.remainder(-2), -1);
         assert_eq!((-7i32).shr(1), 2147483644);
         assert_eq!(i32::MIN.div(-1), i32::MIN);
-        assert_eq!(3i64.pow(4), 81);
-        assert_eq!((-1i8).pow(-3), -1);
+        assert_eq!(Arith::pow(3i64, 4), 81);
+        assert_eq!(Arith::pow(-1i8, -3), -1);
         assert_eq!(200u8.add(100), 44);
         assert_eq!(5u8.sign(), 1);
     }

@@ -12,7 +12,9 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
 use crate::layout::{broadcast_shapes, size_string, Dims};
+use crate::storage::StorageView;
 use crate::tensor::{Scalar, Tensor};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 // ------------------------------------------------------------------------------------ dispatch
@@ -180,17 +182,25 @@ fn check_dst(dst: &Tensor, dtype: DType, sizes: &[usize], what: &str) -> Result<
     dst.check_writable(what)
 }
 
+/// The tensor a kernel writes, with the checked views of it and of the inputs (taken once per
+/// call: each view is a lock and a reference count).
+struct Target {
+    t: Tensor,
+    v: StorageView,
+    ins: SmallVec<[StorageView; 3]>,
+}
+
 /// The tensor to write: `dst` itself, or a contiguous temporary when dst overlaps an input
 /// without being identical to it (then the second value is true and the caller copies back).
-fn writable_target(dst: &Tensor, inputs: &[&Tensor]) -> Result<(Tensor, bool)> {
+fn writable_target(dst: &Tensor, inputs: &[&Tensor]) -> Result<(Target, bool)> {
     let dv = dst.checked_view()?;
+    let ins = inputs.iter().map(|t| t.checked_view()).collect::<Result<SmallVec<[StorageView; 3]>>>()?;
     let span = |base: usize, t: &Tensor| {
         let es = t.dtype().element_size();
         ((base + t.storage_offset()) * es, (base + t.layout().extent().unwrap_or(t.storage_offset())) * es)
     };
     let (d0, d1) = span(dv.offset, dst);
-    for t in inputs {
-        let v = t.storage().view();
+    for (t, v) in inputs.iter().zip(&ins) {
         if !Arc::ptr_eq(&dv.block, &v.block) {
             continue;
         }
@@ -199,21 +209,24 @@ fn writable_target(dst: &Tensor, inputs: &[&Tensor]) -> Result<(Tensor, bool)> {
             && dst.dtype() == t.dtype();
         let (s0, s1) = span(v.offset, t);
         if !identical && s0 < d1 && d0 < s1 {
-            return Ok((Tensor::zeros(dst.dtype(), dst.sizes())?, true));
+            let tmp = Tensor::zeros(dst.dtype(), dst.sizes())?;
+            let v = tmp.checked_view()?;
+            return Ok((Target { t: tmp, v, ins }, true));
         }
     }
-    Ok((dst.clone(), false))
+    Ok((Target { t: dst.clone(), v: dv, ins }, false))
 }
 
-/// Runs `kernel` on the target for `dst` and copies back when a temporary was used.
-fn with_target(dst: &Tensor, inputs: &[&Tensor], kernel: impl FnOnce(&Tensor) -> Result<()>) -> Result<()> {
+/// Runs `kernel` on the target for `dst` and copies back when a temporary was used. The
+/// kernel's tensor arguments must come in the order of `inputs` (their views are `ins`).
+fn with_target(dst: &Tensor, inputs: &[&Tensor], kernel: impl FnOnce(&Target) -> Result<()>) -> Result<()> {
     if dst.numel() == 0 {
         return Ok(());
     }
     let (target, copy_back) = writable_target(dst, inputs)?;
     kernel(&target)?;
     if copy_back {
-        dst.copy_same_shape(&target)?;
+        dst.copy_same_shape(&target.t)?;
     }
     Ok(())
 }
@@ -230,29 +243,45 @@ fn plan3(d: &Tensor, a: &Tensor, b: &Tensor) -> Plan<3> {
     )
 }
 
-/// `dst = f(src)` (same shape, element types T and R).
-fn apply1<T: Element, R: Element>(dst: &Tensor, src: &Tensor, f: impl Fn(T) -> R + Sync) -> Result<()> {
-    let (dv, sv) = (dst.checked_view()?, src.checked_view()?);
-    let plan = plan2(dst, src);
+fn input_view(w: &Target, i: usize) -> Result<&StorageView> {
+    w.ins.get(i).ok_or_else(|| Error::Runtime("element-wise kernel: missing input view".into()))
+}
+
+/// `dst = f(src)` (same shape, element types T and R); src is input 0 of the target.
+fn apply1<T: Element, R: Element>(w: &Target, src: &Tensor, f: impl Fn(T) -> R + Sync) -> Result<()> {
+    let sv = input_view(w, 0)?;
+    let plan = plan2(&w.t, src);
     // SAFETY: both layouts were checked against their blocks (kept alive by the views); the
     // target is identical to or disjoint from src (writable_target), and the grain honours
     // self-overlap.
-    unsafe { ew::map1::<T, R>(dv.base::<R>(), sv.base::<T>(), &plan, dst.write_grain(), f) };
+    unsafe { ew::map1::<T, R>(w.v.base::<R>(), sv.base::<T>(), &plan, w.t.write_grain(), f) };
     Ok(())
 }
 
-/// `dst = f(a, b)` (same shapes).
-fn apply2<T: Element, R: Element>(dst: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(T, T) -> R + Sync) -> Result<()> {
-    let (dv, av, bv) = (dst.checked_view()?, a.checked_view()?, b.checked_view()?);
-    let plan = plan3(dst, a, b);
+/// `dst = f(a, b)` (same shapes); a and b are inputs 0 and 1 of the target.
+fn apply2<T: Element, R: Element>(
+    w: &Target,
+    a: &Tensor,
+    b: &Tensor,
+    f: impl Fn(T, T) -> R + Sync,
+) -> Result<()> {
+    let (av, bv) = (input_view(w, 0)?, input_view(w, 1)?);
+    let plan = plan3(&w.t, a, b);
     // SAFETY: as in apply1.
-    unsafe { ew::map2::<T, R>(dv.base::<R>(), av.base::<T>(), bv.base::<T>(), &plan, dst.write_grain(), f) };
+    unsafe { ew::map2::<T, R>(w.v.base::<R>(), av.base::<T>(), bv.base::<T>(), &plan, w.t.write_grain(), f) };
     Ok(())
 }
 
-/// `dst = f(a, b, c)` (same shapes and type).
-fn apply3<T: Element>(dst: &Tensor, a: &Tensor, b: &Tensor, c: &Tensor, f: impl Fn(T, T, T) -> T + Sync) -> Result<()> {
-    let views = [dst.checked_view()?, a.checked_view()?, b.checked_view()?, c.checked_view()?];
+/// `dst = f(a, b, c)` (same shapes and type); inputs 0, 1, 2 of the target.
+fn apply3<T: Element>(
+    w: &Target,
+    a: &Tensor,
+    b: &Tensor,
+    c: &Tensor,
+    f: impl Fn(T, T, T) -> T + Sync,
+) -> Result<()> {
+    let (av, bv, cv) = (input_view(w, 0)?, input_view(w, 1)?, input_view(w, 2)?);
+    let dst = &w.t;
     let plan = Plan::new(
         dst.sizes(),
         [dst.storage_offset(), a.storage_offset(), b.storage_offset(), c.storage_offset()],
@@ -261,10 +290,10 @@ fn apply3<T: Element>(dst: &Tensor, a: &Tensor, b: &Tensor, c: &Tensor, f: impl 
     // SAFETY: as in apply1.
     unsafe {
         ew::map3::<T>(
-            views[0].base::<T>(),
-            views[1].base::<T>(),
-            views[2].base::<T>(),
-            views[3].base::<T>(),
+            w.v.base::<T>(),
+            av.base::<T>(),
+            bv.base::<T>(),
+            cv.base::<T>(),
             &plan,
             dst.write_grain(),
             f,
@@ -397,15 +426,17 @@ impl Unary {
     }
 }
 
-/// Torch7's float functions (C's libm, except exp and sigmoid: the vectorised `exp_f32/f64`).
+/// Torch7's float functions (C's libm, except exp, log and sigmoid: the vectorised versions in
+/// cpu/elementwise.rs).
 pub trait FloatMath: Arith {
     fn apply(op: Unary, x: Self) -> Self;
     fn exp_slice(dst: &mut [Self], src: Option<&[Self]>);
+    fn log_slice(dst: &mut [Self], src: Option<&[Self]>);
     fn sigmoid_slice(dst: &mut [Self], src: Option<&[Self]>);
 }
 
 macro_rules! float_math {
-    ($t:ident, $exp:path, $exp_slice:path, $sig_slice:path) => {
+    ($t:ident, $exp:path, $log:path, $exp_slice:path, $log_slice:path, $sig_slice:path) => {
         impl FloatMath for $t {
             #[inline(always)]
             fn apply(op: Unary, x: $t) -> $t {
@@ -415,7 +446,7 @@ macro_rules! float_math {
                     Unary::Neg => -x,
                     Unary::Cinv => 1.0 / x,
                     Unary::Exp => $exp(x),
-                    Unary::Log => x.ln(),
+                    Unary::Log => $log(x),
                     Unary::Log1p => x.ln_1p(),
                     Unary::Cos => x.cos(),
                     Unary::Acos => x.acos(),
@@ -439,6 +470,9 @@ macro_rules! float_math {
             fn exp_slice(dst: &mut [$t], src: Option<&[$t]>) {
                 $exp_slice(dst, src)
             }
+            fn log_slice(dst: &mut [$t], src: Option<&[$t]>) {
+                $log_slice(dst, src)
+            }
             fn sigmoid_slice(dst: &mut [$t], src: Option<&[$t]>) {
                 $sig_slice(dst, src)
             }
@@ -446,14 +480,13 @@ macro_rules! float_math {
     };
 }
 
-float_math!(f32, ew::exp_f32, ew::exp_slice_f32, ew::sigmoid_slice_f32);
-float_math!(f64, ew::exp_f64, ew::exp_slice_f64, ew::sigmoid_slice_f64);
+float_math!(f32, ew::exp_f32, ew::log_f32, ew::exp_slice_f32, ew::log_slice_f32, ew::sigmoid_slice_f32);
+float_math!(f64, ew::exp_f64, ew::log_f64, ew::exp_slice_f64, ew::log_slice_f64, ew::sigmoid_slice_f64);
 
-fn unary_float<T: FloatMath>(op: Unary, dst: &Tensor, src: &Tensor) -> Result<()> {
-    let (dv, sv) = (dst.checked_view()?, src.checked_view()?);
-    let plan = plan2(dst, src);
-    let grain = dst.write_grain();
-    let (d, s) = (dv.base::<T>(), sv.base::<T>());
+fn unary_float<T: FloatMath>(op: Unary, w: &Target, src: &Tensor) -> Result<()> {
+    let plan = plan2(&w.t, src);
+    let grain = w.t.write_grain();
+    let (d, s) = (w.v.base::<T>(), input_view(w, 0)?.base::<T>());
     // SAFETY: layouts checked against the blocks kept alive by the views; dst is identical to
     // or disjoint from src (writable_target); the grain honours self-overlap.
     unsafe {
@@ -464,6 +497,7 @@ fn unary_float<T: FloatMath>(op: Unary, dst: &Tensor, src: &Tensor) -> Result<()
         }
         match op {
             Unary::Exp => ew::map1_slices(d, s, &plan, grain, T::exp_slice, |x| T::apply(Unary::Exp, x)),
+            Unary::Log => ew::map1_slices(d, s, &plan, grain, T::log_slice, |x| T::apply(Unary::Log, x)),
             Unary::Sigmoid => {
                 ew::map1_slices(d, s, &plan, grain, T::sigmoid_slice, |x| T::apply(Unary::Sigmoid, x))
             }
@@ -480,7 +514,7 @@ fn unary_float<T: FloatMath>(op: Unary, dst: &Tensor, src: &Tensor) -> Result<()
     Ok(())
 }
 
-fn unary_int<T: Arith>(op: Unary, dst: &Tensor, src: &Tensor) -> Result<()> {
+fn unary_int<T: Arith>(op: Unary, dst: &Target, src: &Tensor) -> Result<()> {
     match op {
         Unary::Abs => apply1::<T, T>(dst, src, |x| x.abs()),
         Unary::Sign => apply1::<T, T>(dst, src, |x| x.sign()),
@@ -563,9 +597,12 @@ impl Binary {
         require_math(dtype, what)?;
         match self {
             Binary::Atan2 => require_float(dtype, what),
-            Binary::Bitand | Binary::Bitor | Binary::Bitxor if dtype.is_floating_point() => Err(Error::Type(
-                format!("{what} is only supported for integer type tensors, got {}", dtype.tensor_type_name()),
-            )),
+            Binary::Bitand | Binary::Bitor | Binary::Bitxor if dtype.is_floating_point() => {
+                Err(Error::Type(format!(
+                    "{what} is only supported for integer type tensors, got {}",
+                    dtype.tensor_type_name()
+                )))
+            }
             _ => Ok(()),
         }
     }
@@ -612,7 +649,7 @@ impl Binary {
 
 /// Shape and type of an element-wise result over `operands` (at least one tensor).
 pub fn result_shape(operands: &[&Operand], what: &str) -> Result<(DType, Dims)> {
-    let tensors: Vec<&Tensor> = operands.iter().filter_map(|o| o.tensor()).collect();
+    let tensors: SmallVec<[&Tensor; 4]> = operands.iter().filter_map(|o| o.tensor()).collect();
     broadcast(&tensors, what)
 }
 
@@ -678,15 +715,19 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
                 let plan = plan2(x, y);
                 // SAFETY: both layouts checked against blocks kept alive by the views.
                 unsafe {
-                    ew::any_pair::<T>(xv.base::<T>(), yv.base::<T>(), &plan, |p, q| p.is_zero() && q.to_i64() < 0)
+                    ew::any_pair::<T>(xv.base::<T>(), yv.base::<T>(), &plan, |p, q| {
+                        p.is_zero() && q.to_i64() < 0
+                    })
                 }
             }
         };
         if neg_power_of_zero {
-            return Err(Error::ZeroDivision(format!("{what}: 0 cannot be raised to a negative integer power")));
+            return Err(Error::ZeroDivision(format!(
+                "{what}: 0 cannot be raised to a negative integer power"
+            )));
         }
     }
-    let inputs: Vec<&Tensor> = [a, b].iter().filter_map(|o| o.tensor()).collect();
+    let inputs: SmallVec<[&Tensor; 2]> = [a, b].iter().filter_map(|o| o.tensor()).collect();
     with_target(dst, &inputs, |w| {
         per_binary!(op, OP, {
             match (a, b) {
@@ -845,7 +886,8 @@ impl Compare {
     }
 
     #[inline(always)]
-    fn test<T: PartialOrd>(self, x: T, y: T) -> bool {
+    /// The comparison on two values.
+    pub fn test<T: PartialOrd>(self, x: T, y: T) -> bool {
         match self {
             Compare::Lt => x < y,
             Compare::Le => x <= y,
@@ -858,14 +900,27 @@ impl Compare {
 }
 
 fn compare_typed<T: Arith, R: Element>(op: Compare, a: &Tensor, b: &Operand, dst: &Tensor) -> Result<()> {
-    let inputs: Vec<&Tensor> = std::iter::once(a).chain(b.tensor()).collect();
-    with_target(dst, &inputs, |w| match b {
-        Operand::Tensor(y) => apply2::<T, R>(w, a, y, move |p, q| R::from_u8(op.test(p, q) as u8)),
-        Operand::Scalar(s) => {
-            let s = s.cast::<T>();
-            apply1::<T, R>(w, a, move |p| R::from_u8(op.test(p, s) as u8))
-        }
-    })
+    let inputs: SmallVec<[&Tensor; 2]> = std::iter::once(a).chain(b.tensor()).collect();
+    // One loop per comparison, so each is a vectorised select rather than a match per element.
+    macro_rules! run {
+        ($cmp:tt) => {
+            with_target(dst, &inputs, |w| match b {
+                Operand::Tensor(y) => apply2::<T, R>(w, a, y, |p, q| R::from_u8((p $cmp q) as u8)),
+                Operand::Scalar(s) => {
+                    let s = s.cast::<T>();
+                    apply1::<T, R>(w, a, move |p| R::from_u8((p $cmp s) as u8))
+                }
+            })
+        };
+    }
+    match op {
+        Compare::Lt => run!(<),
+        Compare::Le => run!(<=),
+        Compare::Gt => run!(>),
+        Compare::Ge => run!(>=),
+        Compare::Eq => run!(==),
+        Compare::Ne => run!(!=),
+    }
 }
 
 /// `dst = (a op b)` as 0/1, with dst a ByteTensor or a tensor of a's type (Torch7's two forms).
