@@ -1010,7 +1010,7 @@ True
 2.718282";
     f_log, m_log, "log", Log, "log(x, out=None) -> the natural logarithm of x element-wise
 
-Computes the natural logarithm of x, element by element, for Float/Double only (TypeError for integer types); HalfTensor raises TypeError. x.log() changes x in place and returns it; z.log(x) puts the result in z (resized). A Python number gives a Python number.
+Computes the natural logarithm of x (f32/f64: a vectorised reduction to [sqrt(2)/2, sqrt(2)) + polynomial, within 1 ulp of the correctly rounded value), element by element, for Float/Double only (TypeError for integer types); HalfTensor raises TypeError. x.log() changes x in place and returns it; z.log(x) puts the result in z (resized). A Python number gives a Python number.
 
 >>> import ferrotorch as torch
 >>> x = torch.DoubleTensor([1, 2])
