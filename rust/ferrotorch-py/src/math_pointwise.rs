@@ -193,6 +193,19 @@ fn binary_apply(
         }
         return Err(PyTypeError::new_err(format!("{what}: needs a tensor operand")));
     }
+    if let Dst::Out(None) = dst {
+        // A new result: one shape computation in the engine (small-tensor overhead).
+        let hint = match (a, b) {
+            (Operand::Tensor(x), Operand::Tensor(y)) if x.sizes() != y.sizes() => {
+                numel(&pw::result_shape(&[a, b], what).py()?.1)
+            }
+            (Operand::Tensor(x), _) => x.numel(),
+            (_, Operand::Tensor(y)) => y.numel(),
+            _ => 0,
+        };
+        let t = maybe_detach(py, hint, || pw::binary_named(op, a, b, what)).py()?;
+        return crate::tensor::wrap(py, t);
+    }
     let (dtype, sizes) = pw::result_shape(&[a, b], what).py()?;
     pw::binary_check(op, dtype, what).py()?;
     let d = dst.tensor(dtype, &sizes)?;

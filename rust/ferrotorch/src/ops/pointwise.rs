@@ -147,7 +147,9 @@ pub fn broadcast(tensors: &[&Tensor], what: &str) -> Result<(DType, Dims)> {
                 size_string(if t.ndim() == 0 { &shape } else { t.sizes() })
             )));
         }
-        shape = broadcast_shapes(&shape, t.sizes()).map_err(|e| Error::Value(format!("{what}: {e}")))?;
+        if t.sizes() != shape.as_slice() {
+            shape = broadcast_shapes(&shape, t.sizes()).map_err(|e| Error::Value(format!("{what}: {e}")))?;
+        }
     }
     require_math(first.dtype(), what)?;
     Ok((first.dtype(), shape))
@@ -765,15 +767,34 @@ pub fn binary_into_named(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wha
     let (dtype, sizes) = result_shape(&[a, b], what)?;
     op.check_type(dtype, what)?;
     check_dst(dst, dtype, &sizes, what)?;
-    let (a, b) = (expand_operand(a, &sizes)?, expand_operand(b, &sizes)?);
+    binary_run(op, a, b, dst, dtype, &sizes, what)
+}
+
+fn binary_run(
+    op: Binary,
+    a: &Operand,
+    b: &Operand,
+    dst: &Tensor,
+    dtype: DType,
+    sizes: &[usize],
+    what: &str,
+) -> Result<()> {
+    let (a, b) = (expand_operand(a, sizes)?, expand_operand(b, sizes)?);
     with_math_dtype!(dtype, what, T, binary_typed::<T>(op, &a, &b, dst, what))
 }
 
 /// `a op b` as a new tensor.
 pub fn binary(op: Binary, a: &Operand, b: &Operand) -> Result<Tensor> {
-    let (dtype, sizes) = result_shape(&[a, b], op.name())?;
+    binary_named(op, a, b, op.name())
+}
+
+/// `binary` with the name errors should use; the shape is worked out once (the operators'
+/// path, where per-call overhead matters for small tensors).
+pub fn binary_named(op: Binary, a: &Operand, b: &Operand, what: &str) -> Result<Tensor> {
+    let (dtype, sizes) = result_shape(&[a, b], what)?;
+    op.check_type(dtype, what)?;
     let dst = new_like(dtype, &sizes)?;
-    binary_into(op, a, b, &dst)?;
+    binary_run(op, a, b, &dst, dtype, &sizes, what)?;
     Ok(dst)
 }
 
