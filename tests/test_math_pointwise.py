@@ -537,3 +537,23 @@ def test_transposed_add_large_matches_numpy():
     big = torch.fromNumpy(np.arange(2 * 300 * 200, dtype=np.float64).reshape(2, 300, 200))
     got = (big.transpose(1, 2) + 1).numpy()
     np.testing.assert_array_equal(got, np.arange(2 * 300 * 200.0).reshape(2, 300, 200).transpose(0, 2, 1) + 1)
+
+
+def test_large_ops_agree_across_thread_counts():
+    rng = np.random.default_rng(9)
+    a = rng.normal(size=(513, 301)).astype(np.float64)
+    b = rng.normal(size=(301,)).astype(np.float64)
+    ta, tb = torch.fromNumpy(a.copy()), torch.fromNumpy(b.copy())
+    n = torch.getnumthreads()
+    try:
+        results = []
+        for threads in (1, 2):
+            torch.setnumthreads(threads)
+            results.append(((ta + tb).numpy(), torch.exp(ta).numpy(), (ta.t() < 0).numpy(),
+                            torch.addcmul(ta, 2, ta, tb).numpy()))
+    finally:
+        torch.setnumthreads(n)
+    for x, y in zip(*results):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(results[0][0], a + b)
+    np.testing.assert_array_equal(results[0][2], (a.T < 0).astype(np.uint8))
