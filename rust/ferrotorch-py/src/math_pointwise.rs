@@ -808,6 +808,11 @@ fn operator_operand(o: &Bound<'_, PyAny>) -> Option<Operand> {
     if is_int(o) || o.is_instance_of::<pyo3::types::PyFloat>() || o.is_instance_of::<pyo3::types::PyBool>() {
         return scalar(o).ok().map(Operand::Scalar);
     }
+    // Other number types (numpy scalars), but not arrays or sequences: those have a length.
+    let numeric = o.hasattr("__index__").unwrap_or(false) || o.hasattr("__float__").unwrap_or(false);
+    if numeric && !o.hasattr("__len__").unwrap_or(true) {
+        return scalar(o).ok().map(Operand::Scalar);
+    }
     None
 }
 
