@@ -412,6 +412,8 @@ def test_operators_both_orders():
     with pytest.raises(TypeError):
         x + "a"
     assert (x == "a") is False and (x != None) is True
+    assert (x + np.float32(1)).tolist() == [2, 3, 5] and (x * np.int64(2)).type() == x.type()
+    assert (x < np.int32(2)).tolist() == [1, 0, 0]
     assert hash(x) == hash(x) and {x: 1}[x] == 1
 
 
