@@ -441,17 +441,17 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_LO: f32 = -2.121_944_40e-4;
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
     let xc = x.clamp(-104.0, 89.0);
-    let t = xc * LOG2E + MAGIC;
+    let t = xc.mul_add(LOG2E, MAGIC);
     let n_bits = t.to_bits() as i32 - MAGIC.to_bits() as i32;
     let n = t - MAGIC;
-    let r = (xc - n * LN2_HI) - n * LN2_LO;
+    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
     let mut p = 1.987_569_150_0e-4f32;
-    p = p * r + 1.398_199_950_7e-3;
-    p = p * r + 8.333_451_907_3e-3;
-    p = p * r + 4.166_579_589_4e-2;
-    p = p * r + 1.666_666_545_9e-1;
-    p = p * r + 5.000_000_120_1e-1;
-    let y = p * (r * r) + r + 1.0;
+    p = p.mul_add(r, 1.398_199_950_7e-3);
+    p = p.mul_add(r, 8.333_451_907_3e-3);
+    p = p.mul_add(r, 4.166_579_589_4e-2);
+    p = p.mul_add(r, 1.666_666_545_9e-1);
+    p = p.mul_add(r, 5.000_000_120_1e-1);
+    let y = p.mul_add(r * r, r) + 1.0;
     let h = n_bits >> 1;
     let s1 = f32::from_bits(((h + 127) as u32) << 23);
     let s2 = f32::from_bits(((n_bits - h + 127) as u32) << 23);
@@ -474,10 +474,10 @@ pub fn exp_f64(x: f64) -> f64 {
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
     let xc = x.clamp(-746.0, 710.0);
-    let t = xc * LOG2E + MAGIC;
+    let t = xc.mul_add(LOG2E, MAGIC);
     let n_bits = t.to_bits() as i64 - MAGIC.to_bits() as i64;
     let n = t - MAGIC;
-    let r = (xc - n * LN2_HI) - n * LN2_LO;
+    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
     const C: [f64; 12] = [
         1.0 / 6_227_020_800.0,
         1.0 / 479_001_600.0,
@@ -494,9 +494,9 @@ pub fn exp_f64(x: f64) -> f64 {
     ];
     let mut p = C[0];
     for &c in &C[1..] {
-        p = p * r + c;
+        p = p.mul_add(r, c);
     }
-    let y = p * (r * r) + r + 1.0;
+    let y = p.mul_add(r * r, r) + 1.0;
     let h = n_bits >> 1;
     let s1 = f64::from_bits(((h + 1023) as u64) << 52);
     let s2 = f64::from_bits(((n_bits - h + 1023) as u64) << 52);
@@ -531,8 +531,8 @@ pub fn log_f32(x: f32) -> f32 {
     let s = f / (2.0 + f);
     let z = s * s;
     let w = z * z;
-    let t1 = w * (LG2 + w * LG4);
-    let t2 = z * (LG1 + w * LG3);
+    let t1 = w * w.mul_add(LG4, LG2);
+    let t2 = z * w.mul_add(LG3, LG1);
     let r = t2 + t1;
     let hfsq = 0.5 * f * f;
     let dk = k as f32;
@@ -572,8 +572,8 @@ pub fn log_f64(x: f64) -> f64 {
     let s = f / (2.0 + f);
     let z = s * s;
     let w = z * z;
-    let t1 = w * (LG2 + w * (LG4 + w * LG6));
-    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let t1 = w * w.mul_add(w.mul_add(LG6, LG4), LG2);
+    let t2 = z * w.mul_add(w.mul_add(w.mul_add(LG7, LG5), LG3), LG1);
     let r = t2 + t1;
     let hfsq = 0.5 * f * f;
     let dk = k as f64;
@@ -610,27 +610,28 @@ fn slice_map<T: Copy>(dst: &mut [T], src: Option<&[T]>, f: impl Fn(T) -> T) {
 macro_rules! simd_slice_fn {
     ($name:ident, $avx2:ident, $avx512:ident, $t:ty, $f:expr) => {
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
+        #[target_feature(enable = "avx2,fma")]
         unsafe fn $avx2(dst: &mut [$t], src: Option<&[$t]>) {
             slice_map(dst, src, $f)
         }
 
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx512f")]
+        #[target_feature(enable = "avx512f,fma")]
         unsafe fn $avx512(dst: &mut [$t], src: Option<&[$t]>) {
             slice_map(dst, src, $f)
         }
 
-        /// The slice form of the function, on the widest vectors the CPU has (the same
-        /// arithmetic in every build, so results do not depend on the CPU).
+        /// The slice form of the function, on the widest vectors the CPU has. The polynomials
+        /// use fused multiply-adds (`mul_add`, exact in every build: hardware FMA in the
+        /// AVX2/AVX-512 copies, libm's fma otherwise), so results do not depend on the CPU.
         pub fn $name(dst: &mut [$t], src: Option<&[$t]>) {
             #[cfg(target_arch = "x86_64")]
             {
-                if std::is_x86_feature_detected!("avx512f") {
+                if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
                     // SAFETY: the CPU has AVX-512F.
                     return unsafe { $avx512(dst, src) };
                 }
-                if std::is_x86_feature_detected!("avx2") {
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                     // SAFETY: the CPU has AVX2.
                     return unsafe { $avx2(dst, src) };
                 }
@@ -649,8 +650,8 @@ simd_slice_fn!(sigmoid_slice_f64, sigmoid_slice_f64_avx2, sigmoid_slice_f64_avx5
 simd_slice_fn!(log_slice_f32, log_slice_f32_avx2, log_slice_f32_avx512, f32, log_f32);
 simd_slice_fn!(log_slice_f64, log_slice_f64_avx2, log_slice_f64_avx512, f64, log_f64);
 
-/// `dst = g(src)` where `g` works on whole contiguous slices (the vectorised exp) and `f` is the
-/// same function element by element (for strided runs).
+/// `dst = g(src)` where `g` works on whole contiguous slices (the vectorised exp/log/sigmoid).
+/// Strided runs go through a small buffer, so they use the vectorised code too.
 ///
 /// # Safety
 /// As `map1`, with `T` the type of both sides.
@@ -660,8 +661,8 @@ pub unsafe fn map1_slices<T: Element>(
     plan: &Plan<2>,
     grain: usize,
     g: impl Fn(&mut [T], Option<&[T]>) + Sync,
-    f: impl Fn(T) -> T + Sync,
 ) {
+    const BUF: usize = 256;
     let (d, s) = (SendPtr(dst), SendPtr(src as *mut T));
     let (ds, ss) = (plan.inner_stride(0), plan.inner_stride(1));
     walk(plan, grain, |[od, os], len| {
@@ -670,14 +671,24 @@ pub unsafe fn map1_slices<T: Element>(
             let (dp, sp) = (d.at(od), s.at(os) as *const T);
             if ds == 1 && ss == 1 {
                 let x = std::slice::from_raw_parts_mut(dp, len);
-                if std::ptr::addr_eq(dp, sp) {
+                if std::ptr::eq(dp, sp) {
                     g(x, None)
                 } else {
                     g(x, Some(std::slice::from_raw_parts(sp, len)))
                 }
             } else {
-                for i in 0..len {
-                    dp.add(i * ds).write(f(sp.add(i * ss).read()));
+                let mut buf = [T::default(); BUF];
+                let mut i = 0;
+                while i < len {
+                    let m = (len - i).min(BUF);
+                    for (k, v) in buf[..m].iter_mut().enumerate() {
+                        *v = sp.add((i + k) * ss).read();
+                    }
+                    g(&mut buf[..m], None);
+                    for (k, v) in buf[..m].iter().enumerate() {
+                        dp.add((i + k) * ds).write(*v);
+                    }
+                    i += m;
                 }
             }
         }

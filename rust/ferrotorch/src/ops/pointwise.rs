@@ -498,11 +498,9 @@ fn unary_float<T: FloatMath>(op: Unary, w: &Target, src: &Tensor) -> Result<()> 
             };
         }
         match op {
-            Unary::Exp => ew::map1_slices(d, s, &plan, grain, T::exp_slice, |x| T::apply(Unary::Exp, x)),
-            Unary::Log => ew::map1_slices(d, s, &plan, grain, T::log_slice, |x| T::apply(Unary::Log, x)),
-            Unary::Sigmoid => {
-                ew::map1_slices(d, s, &plan, grain, T::sigmoid_slice, |x| T::apply(Unary::Sigmoid, x))
-            }
+            Unary::Exp => ew::map1_slices(d, s, &plan, grain, T::exp_slice),
+            Unary::Log => ew::map1_slices(d, s, &plan, grain, T::log_slice),
+            Unary::Sigmoid => ew::map1_slices(d, s, &plan, grain, T::sigmoid_slice),
             Unary::Abs => m!(|x| T::apply(Unary::Abs, x)),
             Unary::Neg => m!(|x| T::apply(Unary::Neg, x)),
             Unary::Sqrt => m!(|x| T::apply(Unary::Sqrt, x)),
