@@ -45,6 +45,16 @@ def main():
     section("3-D tensors print slice by slice (0-based labels)")
     print(torch.DoubleTensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]))
 
+    section("inline help: torch.help('cmul')")
+    torch.help("cmul")
+    x = torch.Tensor(2, 2).fill(2)
+    y = torch.Tensor(2, 2).fill(3)
+    x.cmul(y)                      # x is now all 6
+    z = torch.cmul(x, y)           # a new tensor
+    torch.cmul(x, y, out=z)        # result into z (Lua: torch.cmul(z, x, y))
+    z.cmul(x, y)                   # also puts x*y in z
+    print(z)
+
     section("timer")
     timer = torch.Timer()
     big = torch.FloatTensor(2048, 2048).fill(1)
