@@ -281,6 +281,80 @@ macro_rules! with_dtype {
     };
 }
 
+/// TypeError for math on HalfTensor, which has storage, views, copies and printing only.
+pub fn half_math_error(what: &str) -> crate::Error {
+    crate::Error::Type(format!(
+        "{what} is not available for torch.HalfTensor (it has storage, views, copies and printing \
+         only); convert with .float()"
+    ))
+}
+
+/// TypeError for a float-only function called on another type.
+pub fn float_only_error(what: &str, dtype: DType) -> crate::Error {
+    crate::Error::Type(format!(
+        "{what} is only available for torch.FloatTensor and torch.DoubleTensor, got {}",
+        dtype.tensor_type_name()
+    ))
+}
+
+/// Runs `$body` with `$T` bound to the element type of `$dtype` for the seven math types;
+/// returns a TypeError for HalfTensor from the enclosing function.
+#[macro_export]
+macro_rules! with_math_dtype {
+    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
+        match $dtype {
+            $crate::DType::Byte => {
+                type $T = u8;
+                $body
+            }
+            $crate::DType::Char => {
+                type $T = i8;
+                $body
+            }
+            $crate::DType::Short => {
+                type $T = i16;
+                $body
+            }
+            $crate::DType::Int => {
+                type $T = i32;
+                $body
+            }
+            $crate::DType::Long => {
+                type $T = i64;
+                $body
+            }
+            $crate::DType::Float => {
+                type $T = f32;
+                $body
+            }
+            $crate::DType::Double => {
+                type $T = f64;
+                $body
+            }
+            $crate::DType::Half => return Err($crate::dtype::half_math_error($what)),
+        }
+    };
+}
+
+/// Runs `$body` with `$T` bound to f32 or f64; returns a TypeError naming the type otherwise.
+#[macro_export]
+macro_rules! with_float_dtype {
+    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
+        match $dtype {
+            $crate::DType::Float => {
+                type $T = f32;
+                $body
+            }
+            $crate::DType::Double => {
+                type $T = f64;
+                $body
+            }
+            $crate::DType::Half => return Err($crate::dtype::half_math_error($what)),
+            other => return Err($crate::dtype::float_only_error($what, other)),
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,56 +16,11 @@ use crate::storage::StorageView;
 use crate::tensor::{Scalar, Tensor};
 use rayon::prelude::*;
 
-/// Runs `$body` with `$T` bound to the element type for the math types (no Half).
-#[macro_export]
-macro_rules! with_math_dtype {
-    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
-        match $dtype {
-            $crate::DType::Byte => {
-                type $T = u8;
-                $body
-            }
-            $crate::DType::Char => {
-                type $T = i8;
-                $body
-            }
-            $crate::DType::Short => {
-                type $T = i16;
-                $body
-            }
-            $crate::DType::Int => {
-                type $T = i32;
-                $body
-            }
-            $crate::DType::Long => {
-                type $T = i64;
-                $body
-            }
-            $crate::DType::Float => {
-                type $T = f32;
-                $body
-            }
-            $crate::DType::Double => {
-                type $T = f64;
-                $body
-            }
-            $crate::DType::Half => {
-                return Err($crate::Error::Type(format!(
-                    "{} is not available for torch.HalfTensor; convert with .float()",
-                    $what
-                )));
-            }
-        }
-    };
-}
-
 /// TypeError unless every operand has the first one's type (and it is not Half).
 pub fn check_same_type(what: &str, tensors: &[&Tensor]) -> Result<DType> {
     let dt = tensors.first().map_or(DType::Double, |t| t.dtype());
     if dt == DType::Half {
-        return Err(Error::Type(format!(
-            "{what} is not available for torch.HalfTensor; convert with .float()"
-        )));
+        return Err(crate::dtype::half_math_error(what));
     }
     for t in tensors {
         if t.dtype() != dt {
@@ -219,7 +174,7 @@ fn gemm_2d(dst: &Tensor, beta: Scalar, alpha: Scalar, a: &Tensor, b: &Tensor, th
         return Ok(());
     }
     let (dv, av, bv) = (dst.checked_view()?, a.checked_view()?, b.checked_view()?);
-    with_math_dtype!(dst.dtype(), "addmm", T, {
+    crate::with_math_dtype!(dst.dtype(), "addmm", T, {
         let d = mat_mut(first::<T>(dst, &dv), dst, 0, 1);
         let l = mat(first::<T>(a, &av) as *const T, a, 0, 1);
         let r = mat(first::<T>(b, &bv) as *const T, b, 0, 1);
@@ -291,7 +246,7 @@ fn batched(dst: &Tensor, beta: Scalar, alpha: Scalar, a: &Tensor, b: &Tensor) ->
     }
     let (dv, av, bv) = (dst.checked_view()?, a.checked_view()?, b.checked_view()?);
     let nb = dst.sizes()[0];
-    with_math_dtype!(dst.dtype(), "bmm", T, {
+    crate::with_math_dtype!(dst.dtype(), "bmm", T, {
         let d = mat_mut(first::<T>(dst, &dv), dst, 1, 2);
         let l = mat(first::<T>(a, &av) as *const T, a, 1, 2);
         let r = mat(first::<T>(b, &bv) as *const T, b, 1, 2);
@@ -612,7 +567,7 @@ mod lapack {
         let t = Tensor::zeros(dtype, &[n, m])?;
         if m * n > 0 {
             let view = t.checked_view()?;
-            with_math_dtype!(dtype, "LAPACK", T, {
+            crate::with_math_dtype!(dtype, "LAPACK", T, {
                 let base = first::<T>(&t, &view);
                 for j in 0..n {
                     for i in 0..m {
@@ -1154,7 +1109,7 @@ pub fn convolve(what: &str, x: &Tensor, k: &Tensor, nd: usize, full: bool, flip:
     let olen = g.output_len();
     let (ov, xv) = (out.checked_view()?, x.checked_view()?);
     let plane_stride = if xd == nd + 1 { x.strides()[0] as isize } else { 0 };
-    with_math_dtype!(x.dtype(), what, T, {
+    crate::with_math_dtype!(x.dtype(), what, T, {
         let mut kern = k.to_vec::<T>()?;
         if flip {
             kern.chunks_mut(klen).for_each(|c| c.reverse());

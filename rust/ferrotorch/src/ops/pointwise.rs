@@ -19,78 +19,10 @@ use std::sync::Arc;
 
 // ------------------------------------------------------------------------------------ dispatch
 
-fn half_err(what: &str) -> Error {
-    Error::Type(format!(
-        "{what} is not available for torch.HalfTensor (it has storage, views, copies and printing \
-         only); convert with .float()"
-    ))
-}
-
-fn float_only_err(what: &str, dtype: DType) -> Error {
-    Error::Type(format!(
-        "{what} is only available for torch.FloatTensor and torch.DoubleTensor, got {}",
-        dtype.tensor_type_name()
-    ))
-}
-
-/// Runs `$body` with `$T` bound to one of the seven math element types (Half is a TypeError).
-macro_rules! with_math_dtype {
-    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
-        match $dtype {
-            DType::Byte => {
-                type $T = u8;
-                $body
-            }
-            DType::Char => {
-                type $T = i8;
-                $body
-            }
-            DType::Short => {
-                type $T = i16;
-                $body
-            }
-            DType::Int => {
-                type $T = i32;
-                $body
-            }
-            DType::Long => {
-                type $T = i64;
-                $body
-            }
-            DType::Float => {
-                type $T = f32;
-                $body
-            }
-            DType::Double => {
-                type $T = f64;
-                $body
-            }
-            DType::Half => return Err(half_err($what)),
-        }
-    };
-}
-
-macro_rules! with_float_dtype {
-    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
-        match $dtype {
-            DType::Float => {
-                type $T = f32;
-                $body
-            }
-            DType::Double => {
-                type $T = f64;
-                $body
-            }
-            DType::Half => return Err(half_err($what)),
-            other => return Err(float_only_err($what, other)),
-        }
-    };
-}
-
 /// TypeError for HalfTensor, which has no math.
 pub fn require_math(dtype: DType, what: &str) -> Result<()> {
     if dtype == DType::Half {
-        return Err(half_err(what));
+        return Err(crate::dtype::half_math_error(what));
     }
     Ok(())
 }
@@ -99,7 +31,7 @@ pub fn require_math(dtype: DType, what: &str) -> Result<()> {
 pub fn require_float(dtype: DType, what: &str) -> Result<()> {
     require_math(dtype, what)?;
     if !dtype.is_floating_point() {
-        return Err(float_only_err(what, dtype));
+        return Err(crate::dtype::float_only_error(what, dtype));
     }
     Ok(())
 }
@@ -519,7 +451,7 @@ fn unary_int<T: Arith>(op: Unary, dst: &Target, src: &Tensor) -> Result<()> {
         Unary::Abs => apply1::<T, T>(dst, src, |x| x.abs()),
         Unary::Sign => apply1::<T, T>(dst, src, |x| x.sign()),
         Unary::Neg => apply1::<T, T>(dst, src, |x| x.neg()),
-        other => Err(float_only_err(other.name(), T::DTYPE)),
+        other => Err(crate::dtype::float_only_error(other.name(), T::DTYPE)),
     }
 }
 
@@ -530,7 +462,7 @@ pub fn unary_into(op: Unary, src: &Tensor, dst: &Tensor) -> Result<()> {
     with_target(dst, &[src], |w| match src.dtype() {
         DType::Float => unary_float::<f32>(op, w, src),
         DType::Double => unary_float::<f64>(op, w, src),
-        dt => with_math_dtype!(dt, op.name(), T, unary_int::<T>(op, w, src)),
+        dt => crate::with_math_dtype!(dt, op.name(), T, unary_int::<T>(op, w, src)),
     })
 }
 
@@ -778,7 +710,7 @@ fn binary_run(
     what: &str,
 ) -> Result<()> {
     let (a, b) = (expand_operand(a, sizes)?, expand_operand(b, sizes)?);
-    with_math_dtype!(dtype, what, T, binary_typed::<T>(op, &a, &b, dst, what))
+    crate::with_math_dtype!(dtype, what, T, binary_typed::<T>(op, &a, &b, dst, what))
 }
 
 /// `a op b` as a new tensor.
@@ -814,7 +746,7 @@ pub fn add_scaled_into(x: &Tensor, value: Scalar, y: &Tensor, sub: bool, dst: &T
     let (dtype, sizes) = broadcast(&[x, y], what)?;
     check_dst(dst, dtype, &sizes, what)?;
     let (x, y) = (expand_to(x, &sizes)?, expand_to(y, &sizes)?);
-    with_math_dtype!(dtype, what, T, {
+    crate::with_math_dtype!(dtype, what, T, {
         let v = value.cast::<T>();
         with_target(dst, &[&x, &y], |w| {
             if sub {
@@ -832,7 +764,7 @@ pub fn addc_into(div: bool, x: &Tensor, value: Scalar, t1: &Tensor, t2: &Tensor,
     let (dtype, sizes) = broadcast(&[x, t1, t2], what)?;
     check_dst(dst, dtype, &sizes, what)?;
     let (x, t1, t2) = (expand_to(x, &sizes)?, expand_to(t1, &sizes)?, expand_to(t2, &sizes)?);
-    with_math_dtype!(dtype, what, T, {
+    crate::with_math_dtype!(dtype, what, T, {
         if div && !T::IS_FLOAT && any_element::<T>(&t2, |v| v.is_zero())? {
             return Err(zero_division(what));
         }
@@ -853,7 +785,7 @@ pub fn lerp_into(a: &Tensor, b: &Tensor, weight: Scalar, dst: &Tensor) -> Result
     require_float(dtype, "lerp")?;
     check_dst(dst, dtype, &sizes, "lerp")?;
     let (a, b) = (expand_to(a, &sizes)?, expand_to(b, &sizes)?);
-    with_float_dtype!(dtype, "lerp", T, {
+    crate::with_float_dtype!(dtype, "lerp", T, {
         let w = weight.cast::<T>();
         with_target(dst, &[&a, &b], |t| apply2::<T, T>(t, &a, &b, move |p, q| p + w * (q - p)))
     })
@@ -863,7 +795,7 @@ pub fn lerp_into(a: &Tensor, b: &Tensor, weight: Scalar, dst: &Tensor) -> Result
 pub fn clamp_into(x: &Tensor, min: Scalar, max: Scalar, dst: &Tensor) -> Result<()> {
     require_math(x.dtype(), "clamp")?;
     check_dst(dst, x.dtype(), x.sizes(), "clamp")?;
-    with_math_dtype!(x.dtype(), "clamp", T, {
+    crate::with_math_dtype!(x.dtype(), "clamp", T, {
         let (lo, hi) = (min.cast::<T>(), max.cast::<T>());
         with_target(dst, &[x], |w| {
             apply1::<T, T>(w, x, move |v| {
@@ -957,7 +889,7 @@ pub fn compare_into(op: Compare, a: &Tensor, b: &Operand, dst: &Tensor) -> Resul
     check_dst(dst, out_type, &sizes, what)?;
     let a = expand_to(a, &sizes)?;
     let b = expand_operand(b, &sizes)?;
-    with_math_dtype!(dtype, what, T, {
+    crate::with_math_dtype!(dtype, what, T, {
         if out_type == DType::Byte {
             compare_typed::<T, u8>(op, &a, &b, dst)
         } else {
@@ -1002,7 +934,7 @@ pub fn equal(a: &Tensor, b: &Tensor) -> Result<bool> {
     }
     let (av, bv) = (a.checked_view()?, b.checked_view()?);
     let plan = plan2(a, b);
-    with_math_dtype!(a.dtype(), "equal", T, {
+    crate::with_math_dtype!(a.dtype(), "equal", T, {
         // SAFETY: both layouts checked against blocks kept alive by the views.
         Ok(!unsafe { ew::any_pair::<T>(av.base::<T>(), bv.base::<T>(), &plan, |x, y| x != y) })
     })

@@ -15,73 +15,6 @@ use crate::layout::{broadcast_shapes, contiguous_strides, size_string, wrap_dim,
 use crate::tensor::{Scalar, Tensor};
 use crate::{type_err, value_err};
 
-/// Binds `$T` to the element type of `$dtype` for every type but Half (TypeError).
-macro_rules! with_num {
-    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
-        match $dtype {
-            DType::Byte => {
-                type $T = u8;
-                $body
-            }
-            DType::Char => {
-                type $T = i8;
-                $body
-            }
-            DType::Short => {
-                type $T = i16;
-                $body
-            }
-            DType::Int => {
-                type $T = i32;
-                $body
-            }
-            DType::Long => {
-                type $T = i64;
-                $body
-            }
-            DType::Float => {
-                type $T = f32;
-                $body
-            }
-            DType::Double => {
-                type $T = f64;
-                $body
-            }
-            DType::Half => return Err(half_error($what)),
-        }
-    };
-}
-
-/// Binds `$T` for Float and Double; TypeError naming the type otherwise.
-macro_rules! with_float {
-    ($dtype:expr, $what:expr, $T:ident, $body:expr) => {
-        match $dtype {
-            DType::Float => {
-                type $T = f32;
-                $body
-            }
-            DType::Double => {
-                type $T = f64;
-                $body
-            }
-            DType::Half => return Err(half_error($what)),
-            other => {
-                return type_err!(
-                    "{} is only available for torch.FloatTensor and torch.DoubleTensor, got {}",
-                    $what,
-                    other.tensor_type_name()
-                )
-            }
-        }
-    };
-}
-
-fn half_error(what: &str) -> Error {
-    Error::Type(format!(
-        "{what} is not available for torch.HalfTensor (it has storage, views, copies and printing only); convert with .float()"
-    ))
-}
-
 fn num_scalar<T: Num>(v: T) -> Scalar {
     if T::DTYPE.is_floating_point() {
         Scalar::Float(v.to_f64())
@@ -205,30 +138,37 @@ impl Tensor {
     pub fn reduce_all(&self, r: Reduction) -> Result<Scalar> {
         let what = r.name();
         match r {
-            Reduction::Sum => with_num!(
+            Reduction::Sum => crate::with_math_dtype!(
                 self.dtype(),
                 what,
                 T,
                 Ok(fold_all::<T, _>(self, &SumF { mean: false })?.to_scalar())
             ),
             Reduction::Prod => {
-                with_num!(self.dtype(), what, T, Ok(fold_all::<T, _>(self, &ProdF)?.to_scalar()))
+                crate::with_math_dtype!(
+                    self.dtype(),
+                    what,
+                    T,
+                    Ok(fold_all::<T, _>(self, &ProdF)?.to_scalar())
+                )
             }
-            Reduction::Mean => with_float!(self.dtype(), what, T, {
+            Reduction::Mean => crate::with_float_dtype!(self.dtype(), what, T, {
                 let s = fold_all::<T, _>(self, &SumF { mean: false })?;
                 Ok(Scalar::Float(s / self.numel() as f64))
             }),
             Reduction::Norm(p) => {
                 check_norm_p(p)?;
-                with_float!(self.dtype(), what, T, {
+                crate::with_float_dtype!(self.dtype(), what, T, {
                     let f = NormF { p };
                     Ok(Scalar::Float(f.root(fold_all::<T, _>(self, &f)?)))
                 })
             }
-            Reduction::Var { biased } | Reduction::Std { biased } => with_float!(self.dtype(), what, T, {
-                let f = VarF { biased, std: matches!(r, Reduction::Std { .. }) };
-                Ok(Scalar::Float(f.value(fold_all::<T, _>(self, &f)?)))
-            }),
+            Reduction::Var { biased } | Reduction::Std { biased } => {
+                crate::with_float_dtype!(self.dtype(), what, T, {
+                    let f = VarF { biased, std: matches!(r, Reduction::Std { .. }) };
+                    Ok(Scalar::Float(f.value(fold_all::<T, _>(self, &f)?)))
+                })
+            }
         }
     }
 
@@ -240,20 +180,39 @@ impl Tensor {
         let d = wrap_dim(dim, self.ndim())?;
         let out = match r {
             Reduction::Sum => {
-                with_num!(self.dtype(), what, T, fold_dim::<T, _>(self, d, &SumF { mean: false }, false)?)
+                crate::with_math_dtype!(
+                    self.dtype(),
+                    what,
+                    T,
+                    fold_dim::<T, _>(self, d, &SumF { mean: false }, false)?
+                )
             }
-            Reduction::Prod => with_num!(self.dtype(), what, T, fold_dim::<T, _>(self, d, &ProdF, false)?),
+            Reduction::Prod => {
+                crate::with_math_dtype!(self.dtype(), what, T, fold_dim::<T, _>(self, d, &ProdF, false)?)
+            }
             Reduction::Mean => {
-                with_float!(self.dtype(), what, T, fold_dim::<T, _>(self, d, &SumF { mean: true }, false)?)
+                crate::with_float_dtype!(
+                    self.dtype(),
+                    what,
+                    T,
+                    fold_dim::<T, _>(self, d, &SumF { mean: true }, false)?
+                )
             }
             Reduction::Norm(p) => {
                 check_norm_p(p)?;
-                with_float!(self.dtype(), what, T, fold_dim::<T, _>(self, d, &NormF { p }, false)?)
+                crate::with_float_dtype!(
+                    self.dtype(),
+                    what,
+                    T,
+                    fold_dim::<T, _>(self, d, &NormF { p }, false)?
+                )
             }
-            Reduction::Var { biased } | Reduction::Std { biased } => with_float!(self.dtype(), what, T, {
-                let f = VarF { biased, std: matches!(r, Reduction::Std { .. }) };
-                fold_dim::<T, _>(self, d, &f, false)?
-            }),
+            Reduction::Var { biased } | Reduction::Std { biased } => {
+                crate::with_float_dtype!(self.dtype(), what, T, {
+                    let f = VarF { biased, std: matches!(r, Reduction::Std { .. }) };
+                    fold_dim::<T, _>(self, d, &f, false)?
+                })
+            }
         };
         Ok(out.0)
     }
@@ -261,7 +220,7 @@ impl Tensor {
     /// max (`max = true`) or min of every element; NaN wins. ValueError when empty.
     pub fn extreme_all(&self, max: bool) -> Result<Scalar> {
         let what = if max { "max" } else { "min" };
-        with_num!(self.dtype(), what, T, {
+        crate::with_math_dtype!(self.dtype(), what, T, {
             if self.numel() == 0 {
                 return value_err!("{what}: the tensor of size {} has no element", size_string(self.sizes()));
             }
@@ -282,7 +241,7 @@ impl Tensor {
                 size_string(self.sizes())
             );
         }
-        with_num!(self.dtype(), what, T, {
+        crate::with_math_dtype!(self.dtype(), what, T, {
             let (v, i) = fold_dim::<T, _>(self, d, &ExtremeF { max, index: true }, true)?;
             Ok((v, i.ok_or_else(|| Error::Runtime("max: no index output".into()))?))
         })
@@ -293,7 +252,7 @@ impl Tensor {
         let what = if prod { "cumprod" } else { "cumsum" };
         need_dims(self, what)?;
         let d = wrap_dim(dim, self.ndim())?;
-        with_num!(self.dtype(), what, T, {
+        crate::with_math_dtype!(self.dtype(), what, T, {
             let out = Tensor::zeros(self.dtype(), self.sizes())?;
             if out.numel() == 0 {
                 return Ok(out);
@@ -355,7 +314,7 @@ impl Tensor {
         need_dims(self, "sort")?;
         let d = wrap_dim(dim, self.ndim())?;
         let n = self.sizes()[d];
-        with_num!(
+        crate::with_math_dtype!(
             self.dtype(),
             "sort",
             T,
@@ -375,7 +334,12 @@ impl Tensor {
                 size_string(self.sizes())
             );
         }
-        with_num!(self.dtype(), "topk", T, self.per_slice::<T>(d, k, |s, o, _| sort::topk(s, k, largest, o)))
+        crate::with_math_dtype!(
+            self.dtype(),
+            "topk",
+            T,
+            self.per_slice::<T>(d, k, |s, o, _| sort::topk(s, k, largest, o))
+        )
     }
 
     /// The `k`-th smallest value along `dim` (k counts from 1, as in Torch7) and its 0-based index,
@@ -391,7 +355,12 @@ impl Tensor {
             );
         }
         let k = (k - 1) as usize;
-        with_num!(self.dtype(), "kthvalue", T, self.per_slice::<T>(d, 1, |s, o, _| o.push(sort::kth(s, k))))
+        crate::with_math_dtype!(
+            self.dtype(),
+            "kthvalue",
+            T,
+            self.per_slice::<T>(d, 1, |s, o, _| o.push(sort::kth(s, k)))
+        )
     }
 
     /// The lower median along `dim` (the value of rank ⌊(n-1)/2⌋) and its 0-based index.
@@ -419,7 +388,12 @@ impl Tensor {
                 size_string(self.sizes())
             );
         }
-        with_num!(self.dtype(), "mode", T, self.per_slice::<T>(d, 1, |s, o, _| o.push(sort::mode(s))))
+        crate::with_math_dtype!(
+            self.dtype(),
+            "mode",
+            T,
+            self.per_slice::<T>(d, 1, |s, o, _| o.push(sort::mode(s)))
+        )
     }
 
     /// Sum of the main diagonal of a 2-D tensor (Int for integer types, accumulated in i64).
@@ -473,7 +447,7 @@ impl Tensor {
                 size_string(self.sizes())
             );
         }
-        with_num!(self.dtype(), "cross", T, {
+        crate::with_math_dtype!(self.dtype(), "cross", T, {
             let out = Tensor::zeros(self.dtype(), self.sizes())?;
             if out.numel() == 0 {
                 return Ok(out);
@@ -525,7 +499,7 @@ impl Tensor {
         if p.is_nan() || p < 0.0 {
             return value_err!("dist: p must be >= 0, got {p}");
         }
-        with_float!(self.dtype(), "dist", T, {
+        crate::with_float_dtype!(self.dtype(), "dist", T, {
             if self.ndim() == 0 && other.ndim() == 0 {
                 return Ok(0.0);
             }
@@ -553,7 +527,7 @@ impl Tensor {
     /// Scales each slice `select(dim, i)` whose p-norm exceeds `maxnorm` by
     /// `maxnorm / (norm + 1e-7)`, into a new tensor. Float and Double only; needs 2+ dims, p > 0.
     pub fn renorm(&self, p: f64, dim: i64, maxnorm: f64) -> Result<Tensor> {
-        with_float!(self.dtype(), "renorm", T, {
+        crate::with_float_dtype!(self.dtype(), "renorm", T, {
             if self.ndim() < 2 {
                 return value_err!(
                     "renorm: needs at least 2 dimensions, got size {}",
@@ -597,7 +571,7 @@ impl Tensor {
     /// data's range, widened by 1 each way if still equal); values outside are ignored and max
     /// falls in the last bin. A 1-D tensor of self's type. Float and Double only.
     pub fn histc(&self, nbins: usize, min: f64, max: f64) -> Result<Tensor> {
-        with_float!(self.dtype(), "histc", T, {
+        crate::with_float_dtype!(self.dtype(), "histc", T, {
             let v = self.to_vec::<T>()?;
             let (lo, hi) = hist_range(&v, min, max, nbins, "histc")?;
             // Counted in the result's own type, as Torch7 did (checked allocation, lazily zeroed).
@@ -612,7 +586,7 @@ impl Tensor {
 
     /// histc of each row of a 2-D tensor (one range for all rows): rows x nbins.
     pub fn bhistc(&self, nbins: usize, min: f64, max: f64) -> Result<Tensor> {
-        with_float!(self.dtype(), "bhistc", T, {
+        crate::with_float_dtype!(self.dtype(), "bhistc", T, {
             if self.ndim() != 2 {
                 return value_err!("bhistc: expected a 2D tensor, got size {}", size_string(self.sizes()));
             }
