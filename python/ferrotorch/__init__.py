@@ -90,6 +90,9 @@ __all__ = [
     "uniform",
 ]
 
+# ... and belongs to `from ferrotorch import *`.
+__all__.extend(sorted({n for n in dir(_C) if not n.startswith("_")} - set(__all__)))
+
 _default_tensor_type = "torch.DoubleTensor"
 
 
