@@ -31,7 +31,8 @@ impl Scalar {
         }
     }
 
-    fn of<T: Element>(v: T) -> Scalar {
+    /// The Python-style number for an element (int for integer types, float otherwise).
+    pub fn of<T: Element>(v: T) -> Scalar {
         if T::DTYPE.is_floating_point() {
             Scalar::Float(v.to_f64())
         } else {

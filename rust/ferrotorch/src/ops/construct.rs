@@ -33,14 +33,7 @@ fn need_long(t: &Tensor, what: &str) -> Result<()> {
 }
 
 fn same_type(a: &Tensor, b: &Tensor, what: &str) -> Result<()> {
-    if a.dtype() != b.dtype() {
-        return Err(Error::Type(format!(
-            "{what}: expected tensors of one type, got {} and {}",
-            a.dtype().tensor_type_name(),
-            b.dtype().tensor_type_name()
-        )));
-    }
-    Ok(())
+    super::check_same_type(what, &[a, b]).map(|_| ())
 }
 
 /// The values of a 1-D (or empty) LongTensor of indices, checked to lie in `0..size`.

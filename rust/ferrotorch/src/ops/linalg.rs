@@ -16,20 +16,11 @@ use crate::storage::StorageView;
 use crate::tensor::{Scalar, Tensor};
 use rayon::prelude::*;
 
-/// TypeError unless every operand has the first one's type (and it is not Half).
+/// TypeError unless every operand has the first one's type and it is not Half.
 pub fn check_same_type(what: &str, tensors: &[&Tensor]) -> Result<DType> {
-    let dt = tensors.first().map_or(DType::Double, |t| t.dtype());
+    let dt = super::check_same_type(what, tensors)?;
     if dt == DType::Half {
         return Err(crate::dtype::half_math_error(what));
-    }
-    for t in tensors {
-        if t.dtype() != dt {
-            return Err(Error::Type(format!(
-                "{what}: operands must have the same type, got {} and {}",
-                dt.tensor_type_name(),
-                t.dtype().tensor_type_name()
-            )));
-        }
     }
     Ok(dt)
 }

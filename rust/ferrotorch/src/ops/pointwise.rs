@@ -37,15 +37,7 @@ pub fn require_float(dtype: DType, what: &str) -> Result<()> {
 }
 
 fn same_type(a: &Tensor, b: &Tensor, what: &str) -> Result<()> {
-    if a.dtype() != b.dtype() {
-        return Err(Error::Type(format!(
-            "{what}: tensors must have the same type, got {} and {}; convert one with .type() or \
-             .double()/.float()/...",
-            a.dtype().tensor_type_name(),
-            b.dtype().tensor_type_name()
-        )));
-    }
-    Ok(())
+    super::check_same_type(what, &[a, b]).map(|_| ())
 }
 
 // ------------------------------------------------------------------------------------ operands

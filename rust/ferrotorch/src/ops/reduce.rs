@@ -15,14 +15,6 @@ use crate::layout::{broadcast_shapes, contiguous_strides, size_string, wrap_dim,
 use crate::tensor::{Scalar, Tensor};
 use crate::{type_err, value_err};
 
-fn num_scalar<T: Num>(v: T) -> Scalar {
-    if T::DTYPE.is_floating_point() {
-        Scalar::Float(v.to_f64())
-    } else {
-        Scalar::Int(v.to_i64())
-    }
-}
-
 /// Which reduction a `reduce_dim` / `reduce_all` call runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reduction {
@@ -225,7 +217,7 @@ impl Tensor {
                 return value_err!("{what}: the tensor of size {} has no element", size_string(self.sizes()));
             }
             let (v, _) = fold_all::<T, _>(self, &ExtremeF { max, index: false })?;
-            Ok(num_scalar(v))
+            Ok(Scalar::of(v))
         })
     }
 
