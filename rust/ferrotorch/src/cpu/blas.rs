@@ -12,13 +12,13 @@
 //!   crate's parallelism instead, `=2` prefers row panels (a tuning knob, read once).
 //! - integer types use a portable loop with wrapping arithmetic (Torch7 had integer mm).
 //!
-//! Dropping in a system BLAS: add an optional dependency (e.g. `cblas-sys` plus a provider such
-//! as `openblas-src`) and a cargo feature `system-blas` to `rust/ferrotorch/Cargo.toml`, then give
-//! `impl BlasScalar for f32/f64` a `#[cfg(feature = "system-blas")]` twin whose `gemm` calls
-//! `cblas_sgemm`/`cblas_dgemm` when one of each operand's strides is 1 (CblasRowMajor or
-//! CblasColMajor by which stride is 1, lda = the other stride) and falls back to the pure-Rust
-//! path otherwise (BLAS needs a unit stride, Torch7 copied in that case). Nothing above this
-//! module changes: `ops/linalg.rs` only calls the trait.
+//! System BLAS: the cargo feature `system-blas` (off by default; `build.rs` links OpenBLAS or
+//! `$FERROTORCH_BLAS_LIB`) makes the f32/f64 `gemm` and `dot`, and `axpy`/`scal`, first try
+//! `cpu/blas_system.rs`, which calls `cblas_?gemm`/`?gemv`/`?dot`/`?axpy`/`?scal` when each
+//! matrix has a +1 stride (CblasRowMajor or CblasColMajor by dst's unit side, a transpose flag
+//! per operand, lda = the other stride) and declines otherwise, so the pure-Rust path below runs
+//! (Torch7 copied in that case). Nothing above this module changes: `ops/linalg.rs` only calls
+//! the trait.
 
 use crate::parallel;
 use gemm::Parallelism;
@@ -176,6 +176,11 @@ macro_rules! float_scalar {
             fn mul(self, o: Self) -> Self { self * o }
 
             unsafe fn gemm(dst: MatMut<Self>, beta: Self, alpha: Self, lhs: MatRef<Self>, rhs: MatRef<Self>, threads: usize) {
+                #[cfg(feature = "system-blas")]
+                // SAFETY: forwarded from the caller (false: BLAS cannot take these operands).
+                if unsafe { super::blas_system::gemm(dst, beta, alpha, lhs, rhs) } {
+                    return;
+                }
                 let (m, n, k) = (dst.rows, dst.cols, lhs.cols);
                 if m == 0 || n == 0 {
                     return;
@@ -236,6 +241,11 @@ macro_rules! float_scalar {
             }
 
             unsafe fn dot(n: usize, x: *const Self, incx: isize, y: *const Self, incy: isize) -> Self {
+                #[cfg(feature = "system-blas")]
+                // SAFETY: forwarded from the caller.
+                if let Some(s) = unsafe { super::blas_system::dot(n, x, incx, y, incy) } {
+                    return s;
+                }
                 if incx == 1 && incy == 1 {
                     // SAFETY: contiguous runs of n valid elements.
                     let (xs, ys) = unsafe { (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts(y, n)) };
@@ -497,6 +507,11 @@ pub unsafe fn ger<T: BlasScalar>(
 /// # Safety
 /// `n` valid elements each; y must not overlap x.
 pub unsafe fn axpy<T: BlasScalar>(n: usize, alpha: T, x: *const T, incx: isize, y: *mut T, incy: isize) {
+    #[cfg(feature = "system-blas")]
+    // SAFETY: forwarded.
+    if unsafe { super::blas_system::axpy(n, alpha, x, incx, y, incy) } {
+        return;
+    }
     for i in 0..n as isize {
         // SAFETY: forwarded.
         unsafe {
@@ -511,6 +526,11 @@ pub unsafe fn axpy<T: BlasScalar>(n: usize, alpha: T, x: *const T, incx: isize, 
 /// # Safety
 /// `n` valid elements.
 pub unsafe fn scal<T: BlasScalar>(n: usize, alpha: T, x: *mut T, incx: isize) {
+    #[cfg(feature = "system-blas")]
+    // SAFETY: forwarded.
+    if unsafe { super::blas_system::scal(n, alpha, x, incx) } {
+        return;
+    }
     for i in 0..n as isize {
         // SAFETY: forwarded.
         unsafe {

@@ -2,6 +2,8 @@
 //! into blocks that the caller keeps alive.
 
 pub mod blas;
+#[cfg(feature = "system-blas")]
+pub mod blas_system;
 pub mod conv;
 pub mod copy;
 pub mod elementwise;
