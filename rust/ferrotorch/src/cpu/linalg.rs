@@ -6,12 +6,91 @@
 //! factor) are written here after LAPACK's unblocked algorithms (dgeqr2, dorg2r, dorm2r, dpstf2),
 //! so their results match LAPACK's sign conventions.
 
-use faer::{Mat, Par};
+use faer::{Mat, MatMut, Par};
 
-/// Sets faer's parallelism for an n×n problem: one thread below 96, the pool above.
-pub fn set_parallelism(n: usize) {
+/// faer's parallelism for an n×n problem: one thread below 96, the pool above.
+pub fn parallelism(n: usize) -> Par {
     let threads = crate::parallel::num_threads();
-    faer::set_global_parallelism(if n < 96 || threads <= 1 { Par::Seq } else { Par::rayon(threads) });
+    if n < 96 || threads <= 1 {
+        Par::Seq
+    } else {
+        Par::rayon(threads)
+    }
+}
+
+/// Sets faer's global parallelism (read by its high-level solvers) for an n×n problem.
+pub fn set_parallelism(n: usize) {
+    faer::set_global_parallelism(parallelism(n));
+}
+
+/// Side of the square tiles [`gather`] copies through.
+const TILE: usize = 32;
+
+/// Copies the strided m×n matrix at `src` (element (i, j) at `i·rs + j·cs`) into `dst`
+/// (any strides) as f64; false when an element is NaN or infinite (everything is copied anyway).
+///
+/// A column-major source goes column by column; any other layout goes in 32×32 tiles, so a
+/// row-major source (the usual tensor) is transposed within the cache rather than walked down
+/// whole columns with a stride of a row.
+///
+/// # Safety
+/// Every element that `src`, m, n, `rs`, `cs` describe must be readable.
+pub unsafe fn gather<T: Copy + Into<f64>>(src: *const T, rs: isize, cs: isize, dst: MatMut<'_, f64>) -> bool {
+    let (m, n) = (dst.nrows(), dst.ncols());
+    let (drs, dcs) = (dst.row_stride(), dst.col_stride());
+    let d = dst.as_ptr_mut();
+    let mut finite = true;
+    // SAFETY (all blocks below): (i, j) < (m, n) addresses an element of src's layout (caller)
+    // and of dst (a MatMut of m×n).
+    if rs == 1 && drs == 1 {
+        for j in 0..n as isize {
+            let (s, o) = unsafe { (src.offset(j * cs), d.offset(j * dcs)) };
+            for i in 0..m {
+                let x: f64 = unsafe { *s.add(i) }.into();
+                finite &= x.is_finite();
+                unsafe { *o.add(i) = x };
+            }
+        }
+        return finite;
+    }
+    for j0 in (0..n).step_by(TILE) {
+        let j1 = (j0 + TILE).min(n);
+        for i0 in (0..m).step_by(TILE) {
+            let i1 = (i0 + TILE).min(m);
+            for j in j0 as isize..j1 as isize {
+                for i in i0 as isize..i1 as isize {
+                    let x: f64 = unsafe { *src.offset(i * rs + j * cs) }.into();
+                    finite &= x.is_finite();
+                    unsafe { *d.offset(i * drs + j * dcs) = x };
+                }
+            }
+        }
+    }
+    finite
+}
+
+/// Whether every element of the strided m×n matrix at `src` is finite.
+///
+/// # Safety
+/// As for [`gather`].
+pub unsafe fn all_finite(src: *const f64, m: usize, n: usize, rs: isize, cs: isize) -> bool {
+    let (inner, outer, is, os) =
+        if rs.unsigned_abs() <= cs.unsigned_abs() { (m, n, rs, cs) } else { (n, m, cs, rs) };
+    let mut finite = true;
+    for o in 0..outer as isize {
+        let base = unsafe { src.offset(o * os) };
+        if is == 1 {
+            // SAFETY: a contiguous run of `inner` elements of the layout.
+            let run = unsafe { std::slice::from_raw_parts(base, inner) };
+            finite &= run.iter().fold(true, |f, x| f & x.is_finite());
+        } else {
+            for i in 0..inner as isize {
+                // SAFETY: element (i, o) of the layout.
+                finite &= unsafe { *base.offset(i * is) }.is_finite();
+            }
+        }
+    }
+    finite
 }
 
 /// A column-major copy of a row-major `m`×`n` slice.
