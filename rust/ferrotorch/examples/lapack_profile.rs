@@ -66,6 +66,17 @@ fn main() -> ferrotorch::Result<()> {
     run("copy from_fn (row-major)", reps, &|| {
         std::hint::black_box(Mat::from_fn(n, n, |i, j| av[i * n + j]));
     });
+    run("gather (row-major)", reps, &|| {
+        let mut m = Mat::<f64>::zeros(n, n);
+        // SAFETY: av holds n·n elements.
+        std::hint::black_box(unsafe {
+            ferrotorch::cpu::linalg::gather(av.as_ptr(), n as isize, 1, m.as_mut())
+        });
+        std::hint::black_box(m);
+    });
+    run("zeros only", reps, &|| {
+        std::hint::black_box(Mat::<f64>::zeros(n, n));
+    });
     run("matmul n^3", reps, &|| {
         std::hint::black_box(&am * &am);
     });
@@ -126,6 +137,81 @@ fn main() -> ferrotorch::Result<()> {
             .unwrap();
             std::hint::black_box(u);
         });
+    }
+    if only.as_deref() == Some("evd-ab") {
+        let cfgs: Vec<(usize, bool)> =
+            [32usize, 64, 128, 256].iter().flat_map(|&r| [(r, false), (r, true)]).collect();
+        let mut bests = vec![f64::INFINITY; cfgs.len()];
+        for _ in 0..8 {
+            for (c, &(rt, p)) in cfgs.iter().enumerate() {
+                faer::set_global_parallelism(if p { Par::rayon(threads) } else { Par::Seq });
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let par = faer::get_global_parallelism();
+                        let params = SelfAdjointEvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
+                        let mut u = Mat::<f64>::zeros(n, n);
+                        let mut d = faer::diag::Diag::<f64>::zeros(n);
+                        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                            n,
+                            ComputeEigenvectors::Yes,
+                            par,
+                            params.into(),
+                        ));
+                        evd::self_adjoint_evd(
+                            sm.as_ref(),
+                            d.as_mut(),
+                            Some(u.as_mut()),
+                            par,
+                            MemStack::new(&mut mem),
+                            params.into(),
+                        )
+                        .unwrap();
+                        u
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        for (c, &(rt, p)) in cfgs.iter().enumerate() {
+            println!("evd rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
+        }
+    }
+    if only.as_deref() == Some("lu-ab") {
+        use faer::linalg::lu::partial_pivoting::factor::{self, PartialPivLuParams};
+        let cfgs: Vec<(usize, bool)> =
+            [4usize, 8, 16, 32, 64].iter().flat_map(|&r| [(r, false), (r, true)]).collect();
+        let mut bests = vec![f64::INFINITY; cfgs.len()];
+        for _ in 0..15 {
+            for (c, &(rt, p)) in cfgs.iter().enumerate() {
+                let par = if p { Par::rayon(threads) } else { Par::Seq };
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let params = PartialPivLuParams { recursion_threshold: rt, ..faer::auto!(f64) };
+                        let mut lu = am.clone();
+                        let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
+                        let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
+                            n,
+                            n,
+                            par,
+                            params.into(),
+                        ));
+                        factor::lu_in_place(
+                            lu.as_mut(),
+                            &mut f,
+                            &mut b,
+                            par,
+                            MemStack::new(&mut mem),
+                            params.into(),
+                        );
+                        lu
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        for (c, &(rt, p)) in cfgs.iter().enumerate() {
+            println!("lu rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
+        }
     }
     run("tridiag", 5, &|| {
         let par = faer::get_global_parallelism();

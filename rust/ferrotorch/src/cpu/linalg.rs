@@ -53,6 +53,10 @@ pub unsafe fn gather<T: Copy + Into<f64>>(src: *const T, rs: isize, cs: isize, d
         }
         return finite;
     }
+    if cs == 1 && drs == 1 {
+        // SAFETY: as above.
+        return unsafe { transpose_gather(src, rs, d, dcs, m, n) };
+    }
     for j0 in (0..n).step_by(TILE) {
         let j1 = (j0 + TILE).min(n);
         for i0 in (0..m).step_by(TILE) {
@@ -66,6 +70,64 @@ pub unsafe fn gather<T: Copy + Into<f64>>(src: *const T, rs: isize, cs: isize, d
             }
         }
     }
+    finite
+}
+
+/// [`gather`] from a row-major source into a column-major destination: 8×8 blocks through
+/// registers (rows read and columns written 8 contiguous elements at a time) inside 32×32 tiles.
+///
+/// # Safety
+/// As for [`gather`]; `d` column-major with column stride `dcs`.
+unsafe fn transpose_gather<T: Copy + Into<f64>>(
+    src: *const T,
+    rs: isize,
+    d: *mut f64,
+    dcs: isize,
+    m: usize,
+    n: usize,
+) -> bool {
+    const B: usize = 8;
+    let mut finite = true;
+    let (mf, nf) = (m / B * B, n / B * B);
+    for j0 in (0..nf).step_by(TILE) {
+        let j1 = (j0 + TILE).min(nf);
+        for i0 in (0..mf).step_by(TILE) {
+            let i1 = (i0 + TILE).min(mf);
+            for jb in (j0..j1).step_by(B) {
+                for ib in (i0..i1).step_by(B) {
+                    let mut blk = [[0.0f64; B]; B];
+                    for (r, row) in blk.iter_mut().enumerate() {
+                        // SAFETY: row ib + r, columns jb..jb + 8 of the source.
+                        let s = unsafe { src.offset((ib + r) as isize * rs).add(jb) };
+                        for (c, v) in row.iter_mut().enumerate() {
+                            *v = unsafe { *s.add(c) }.into();
+                        }
+                    }
+                    for c in 0..B {
+                        // SAFETY: column jb + c, rows ib..ib + 8 of the destination.
+                        let o = unsafe { d.offset((jb + c) as isize * dcs).add(ib) };
+                        for (r, row) in blk.iter().enumerate() {
+                            finite &= row[c].is_finite();
+                            unsafe { *o.add(r) = row[c] };
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The ragged right and bottom edges.
+    let mut edge = |i0: usize, i1: usize, j0: usize, j1: usize| {
+        for j in j0..j1 {
+            for i in i0..i1 {
+                // SAFETY: (i, j) < (m, n).
+                let x: f64 = unsafe { *src.offset(i as isize * rs).add(j) }.into();
+                finite &= x.is_finite();
+                unsafe { *d.offset(j as isize * dcs).add(i) = x };
+            }
+        }
+    };
+    edge(mf, m, 0, n);
+    edge(0, mf, nf, n);
     finite
 }
 
@@ -318,6 +380,47 @@ pub fn pstrf(a: &Mat<f64>, tol: f64) -> (Mat<f64>, Vec<usize>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gather_copies_every_layout_and_flags_non_finite() {
+        for (m, n) in [(1, 1), (3, 5), (8, 8), (17, 9), (40, 71), (64, 33)] {
+            let v: Vec<f64> = (0..m * n).map(|k| k as f64 * 0.5 - 3.0).collect();
+            // (row stride, column stride) of a row-major, a column-major and a stepped source
+            // over a buffer of 2·m·n elements.
+            let big: Vec<f64> =
+                (0..4 * m * n).map(|k| if k % 2 == 0 { v[(k / 2) % (m * n)] } else { 0.0 }).collect();
+            let cases: [(Vec<f64>, isize, isize); 3] = [
+                (v.clone(), n as isize, 1),
+                ((0..m * n).map(|k| v[(k % m) * n + k / m]).collect(), 1, m as isize),
+                (big, 2 * n as isize, 2),
+            ];
+            for (buf, rs, cs) in &cases {
+                let want = |i: usize, j: usize| buf[i * *rs as usize + j * *cs as usize];
+                let mut dst = Mat::<f64>::zeros(m, n);
+                // SAFETY: (i, j) < (m, n) stays inside buf for each case.
+                assert!(unsafe { gather(buf.as_ptr(), *rs, *cs, dst.as_mut()) });
+                let f32s: Vec<f32> = buf.iter().map(|&x| x as f32).collect();
+                let mut dst32 = Mat::<f64>::zeros(m, n);
+                assert!(unsafe { gather(f32s.as_ptr(), *rs, *cs, dst32.as_mut()) });
+                for i in 0..m {
+                    for j in 0..n {
+                        assert_eq!(dst[(i, j)], want(i, j), "{m}x{n} rs {rs} cs {cs} ({i}, {j})");
+                        assert_eq!(dst32[(i, j)], want(i, j) as f32 as f64);
+                    }
+                }
+                assert!(unsafe { all_finite(buf.as_ptr(), m, n, *rs, *cs) });
+                // One non-finite element anywhere is seen, in the blocks and at the edges.
+                for (bi, bj) in [(0, 0), (m - 1, n - 1), (m / 2, n - 1), (m - 1, 0)] {
+                    let mut bad = buf.clone();
+                    bad[bi * *rs as usize + bj * *cs as usize] =
+                        if bi % 2 == 0 { f64::NAN } else { f64::INFINITY };
+                    let mut dst = Mat::<f64>::zeros(m, n);
+                    assert!(!unsafe { gather(bad.as_ptr(), *rs, *cs, dst.as_mut()) });
+                    assert!(!unsafe { all_finite(bad.as_ptr(), m, n, *rs, *cs) });
+                }
+            }
+        }
+    }
 
     #[test]
     fn householder_qr_reconstructs() {
