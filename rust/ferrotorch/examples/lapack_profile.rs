@@ -213,6 +213,42 @@ fn main() -> ferrotorch::Result<()> {
             println!("lu rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
         }
     }
+    if only.as_deref() == Some("llt-ab") {
+        use faer::linalg::cholesky::llt::factor;
+        let mut bests = [f64::INFINITY; 4];
+        for _ in 0..20 {
+            for (c, (tr, p)) in
+                [(false, false), (true, false), (false, true), (true, true)].into_iter().enumerate()
+            {
+                let par = if p { Par::rayon(threads) } else { Par::Seq };
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut l = sm.clone();
+                        let mut mem = MemBuffer::new(factor::cholesky_in_place_scratch::<f64>(
+                            n,
+                            par,
+                            Default::default(),
+                        ));
+                        let v = if tr { l.as_mut().transpose_mut() } else { l.as_mut() };
+                        factor::cholesky_in_place(
+                            v,
+                            Default::default(),
+                            par,
+                            MemStack::new(&mut mem),
+                            Default::default(),
+                        )
+                        .unwrap();
+                        l
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        println!(
+            "llt col seq {:.3} row seq {:.3} col par {:.3} row par {:.3}",
+            bests[0], bests[1], bests[2], bests[3]
+        );
+    }
     run("tridiag", 5, &|| {
         let par = faer::get_global_parallelism();
         let mut t = sm.clone();

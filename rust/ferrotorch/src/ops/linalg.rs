@@ -1029,9 +1029,11 @@ mod lapack {
                 Default::default(),
             )
             .map_err(|LltError::NonPositivePivot { index }| not_pd(W, n, index))?;
+            // Zero the other triangle, down the columns of the column-major result.
             for j in 0..n {
-                for i in j + 1..n {
-                    f[(j, i)] = 0.0;
+                let rows = if upper { j + 1..n } else { 0..j };
+                for i in rows {
+                    om[(i, j)] = 0.0;
                 }
             }
             Ok(())
