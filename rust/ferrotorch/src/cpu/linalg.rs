@@ -131,6 +131,38 @@ unsafe fn transpose_gather<T: Copy + Into<f64>>(
     finite
 }
 
+/// Square `a`: writes its strictly lower triangle, transposed, over the strictly upper one and
+/// zeroes the lower one (L in the lower triangle becomes U = Lᵀ in the upper), in 32×32 tiles.
+pub fn lower_to_upper(a: MatMut<'_, f64>) {
+    let n = a.nrows();
+    debug_assert_eq!(n, a.ncols());
+    let (rs, cs) = (a.row_stride(), a.col_stride());
+    let p = a.as_ptr_mut();
+    for jb in (0..n).step_by(TILE) {
+        for ib in (jb..n).step_by(TILE) {
+            for j in jb..(jb + TILE).min(n) {
+                for i in ib.max(j + 1)..(ib + TILE).min(n) {
+                    let (i, j) = (i as isize, j as isize);
+                    // SAFETY: (i, j) and (j, i) are elements of the n×n matrix.
+                    unsafe {
+                        *p.offset(j * rs + i * cs) = *p.offset(i * rs + j * cs);
+                        *p.offset(i * rs + j * cs) = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Zeroes the strictly upper triangle of the square `a`.
+pub fn zero_upper(mut a: MatMut<'_, f64>) {
+    for j in 0..a.ncols() {
+        for i in 0..j.min(a.nrows()) {
+            a[(i, j)] = 0.0;
+        }
+    }
+}
+
 /// Whether every element of the strided m×n matrix at `src` is finite.
 ///
 /// # Safety
@@ -417,6 +449,30 @@ mod tests {
                     let mut dst = Mat::<f64>::zeros(m, n);
                     assert!(!unsafe { gather(bad.as_ptr(), *rs, *cs, dst.as_mut()) });
                     assert!(!unsafe { all_finite(bad.as_ptr(), m, n, *rs, *cs) });
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn triangle_moves() {
+        for n in [1, 5, 33, 70] {
+            let a = Mat::from_fn(n, n, |i, j| (i * 100 + j) as f64 + 1.0);
+            let mut b = a.clone();
+            lower_to_upper(b.as_mut());
+            let mut c = a.clone();
+            zero_upper(c.as_mut());
+            for i in 0..n {
+                for j in 0..n {
+                    let want_b = if i < j {
+                        a[(j, i)]
+                    } else if i == j {
+                        a[(i, i)]
+                    } else {
+                        0.0
+                    };
+                    assert_eq!(b[(i, j)], want_b, "{n} ({i}, {j})");
+                    assert_eq!(c[(i, j)], if i < j { 0.0 } else { a[(i, j)] });
                 }
             }
         }
