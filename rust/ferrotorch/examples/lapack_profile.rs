@@ -218,6 +218,38 @@ fn main() -> ferrotorch::Result<()> {
             println!("lu rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
         }
     }
+    if only.as_deref() == Some("vals-ab") {
+        let mut bests = [f64::INFINITY; 2];
+        for _ in 0..12 {
+            for (c, p) in [false, true].into_iter().enumerate() {
+                let par = if p { Par::rayon(threads) } else { Par::Seq };
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut d = faer::diag::Diag::<f64>::zeros(n);
+                        let cv = ComputeEigenvectors::No;
+                        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                            n,
+                            cv,
+                            par,
+                            Default::default(),
+                        ));
+                        evd::self_adjoint_evd(
+                            sm.as_ref(),
+                            d.as_mut(),
+                            None,
+                            par,
+                            MemStack::new(&mut mem),
+                            Default::default(),
+                        )
+                        .unwrap();
+                        d
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        println!("values seq {:.3} par {:.3}", bests[0], bests[1]);
+    }
     if only.as_deref() == Some("llt-ab") {
         use faer::linalg::cholesky::llt::factor;
         let mut bests = [f64::INFINITY; 4];
