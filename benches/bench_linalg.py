@@ -158,6 +158,19 @@ def bench_lapack(quick):
         ("svd (reduced)", lambda: torch.svd(ta), lambda: np.linalg.svd(a, full_matrices=False),
          (lambda: pt.linalg.svd(pt.from_numpy(a), full_matrices=False)) if pt else None),
     ]
+    if not quick:
+        # Other layouts and options (no goal): the upper factor, a column-major (transposed)
+        # input, eigenvalues only.
+        at = np.asfortranarray(a)
+        tat = torch.fromNumpy(np.ascontiguousarray(a.T)).t()
+        cases += [
+            ("cholesky (potrf U)", lambda: torch.potrf(ts, "U"),
+             lambda: np.linalg.cholesky(s).T, None),
+            ("inverse, column-major input", lambda: torch.inverse(tat),
+             lambda: np.linalg.inv(at), None),
+            ("symmetric eig (symeig N)", lambda: torch.symeig(ts), lambda: np.linalg.eigvalsh(s),
+             None),
+        ]
     for name, f, g, h in cases:
         fns = [f, g] + ([h] if h else [])
         t = interleaved(fns, 3 if name.startswith("svd") else 5, 2)

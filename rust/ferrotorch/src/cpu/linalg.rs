@@ -6,12 +6,185 @@
 //! factor) are written here after LAPACK's unblocked algorithms (dgeqr2, dorg2r, dorm2r, dpstf2),
 //! so their results match LAPACK's sign conventions.
 
-use faer::{Mat, Par};
+use faer::{Mat, MatMut, Par};
 
-/// Sets faer's parallelism for an n×n problem: one thread below 96, the pool above.
-pub fn set_parallelism(n: usize) {
+/// faer's parallelism for an n×n problem: one thread below 96, the pool above.
+pub fn parallelism(n: usize) -> Par {
     let threads = crate::parallel::num_threads();
-    faer::set_global_parallelism(if n < 96 || threads <= 1 { Par::Seq } else { Par::rayon(threads) });
+    if n < 96 || threads <= 1 {
+        Par::Seq
+    } else {
+        Par::rayon(threads)
+    }
+}
+
+/// Sets faer's global parallelism (read by its high-level solvers) for an n×n problem.
+pub fn set_parallelism(n: usize) {
+    faer::set_global_parallelism(parallelism(n));
+}
+
+/// Side of the square tiles [`gather`] copies through.
+const TILE: usize = 32;
+
+/// Copies the strided m×n matrix at `src` (element (i, j) at `i·rs + j·cs`) into `dst`
+/// (any strides) as f64; false when an element is NaN or infinite (everything is copied anyway).
+///
+/// A column-major source goes column by column; any other layout goes in 32×32 tiles, so a
+/// row-major source (the usual tensor) is transposed within the cache rather than walked down
+/// whole columns with a stride of a row.
+///
+/// # Safety
+/// Every element that `src`, m, n, `rs`, `cs` describe must be readable.
+pub unsafe fn gather<T: Copy + Into<f64>>(src: *const T, rs: isize, cs: isize, dst: MatMut<'_, f64>) -> bool {
+    let (m, n) = (dst.nrows(), dst.ncols());
+    let (drs, dcs) = (dst.row_stride(), dst.col_stride());
+    let d = dst.as_ptr_mut();
+    let mut finite = true;
+    // SAFETY (all blocks below): (i, j) < (m, n) addresses an element of src's layout (caller)
+    // and of dst (a MatMut of m×n).
+    if rs == 1 && drs == 1 {
+        for j in 0..n as isize {
+            let (s, o) = unsafe { (src.offset(j * cs), d.offset(j * dcs)) };
+            for i in 0..m {
+                let x: f64 = unsafe { *s.add(i) }.into();
+                finite &= x.is_finite();
+                unsafe { *o.add(i) = x };
+            }
+        }
+        return finite;
+    }
+    if cs == 1 && drs == 1 {
+        // SAFETY: as above.
+        return unsafe { transpose_gather(src, rs, d, dcs, m, n) };
+    }
+    for j0 in (0..n).step_by(TILE) {
+        let j1 = (j0 + TILE).min(n);
+        for i0 in (0..m).step_by(TILE) {
+            let i1 = (i0 + TILE).min(m);
+            for j in j0 as isize..j1 as isize {
+                for i in i0 as isize..i1 as isize {
+                    let x: f64 = unsafe { *src.offset(i * rs + j * cs) }.into();
+                    finite &= x.is_finite();
+                    unsafe { *d.offset(i * drs + j * dcs) = x };
+                }
+            }
+        }
+    }
+    finite
+}
+
+/// [`gather`] from a row-major source into a column-major destination: 8×8 blocks through
+/// registers (rows read and columns written 8 contiguous elements at a time) inside 32×32 tiles.
+///
+/// # Safety
+/// As for [`gather`]; `d` column-major with column stride `dcs`.
+unsafe fn transpose_gather<T: Copy + Into<f64>>(
+    src: *const T,
+    rs: isize,
+    d: *mut f64,
+    dcs: isize,
+    m: usize,
+    n: usize,
+) -> bool {
+    const B: usize = 8;
+    let mut finite = true;
+    let (mf, nf) = (m / B * B, n / B * B);
+    for j0 in (0..nf).step_by(TILE) {
+        let j1 = (j0 + TILE).min(nf);
+        for i0 in (0..mf).step_by(TILE) {
+            let i1 = (i0 + TILE).min(mf);
+            for jb in (j0..j1).step_by(B) {
+                for ib in (i0..i1).step_by(B) {
+                    let mut blk = [[0.0f64; B]; B];
+                    for (r, row) in blk.iter_mut().enumerate() {
+                        // SAFETY: row ib + r, columns jb..jb + 8 of the source.
+                        let s = unsafe { src.offset((ib + r) as isize * rs).add(jb) };
+                        for (c, v) in row.iter_mut().enumerate() {
+                            *v = unsafe { *s.add(c) }.into();
+                        }
+                    }
+                    for c in 0..B {
+                        // SAFETY: column jb + c, rows ib..ib + 8 of the destination.
+                        let o = unsafe { d.offset((jb + c) as isize * dcs).add(ib) };
+                        for (r, row) in blk.iter().enumerate() {
+                            finite &= row[c].is_finite();
+                            unsafe { *o.add(r) = row[c] };
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The ragged right and bottom edges.
+    let mut edge = |i0: usize, i1: usize, j0: usize, j1: usize| {
+        for j in j0..j1 {
+            for i in i0..i1 {
+                // SAFETY: (i, j) < (m, n).
+                let x: f64 = unsafe { *src.offset(i as isize * rs).add(j) }.into();
+                finite &= x.is_finite();
+                unsafe { *d.offset(j as isize * dcs).add(i) = x };
+            }
+        }
+    };
+    edge(mf, m, 0, n);
+    edge(0, mf, nf, n);
+    finite
+}
+
+/// Square `a`: writes its strictly lower triangle, transposed, over the strictly upper one and
+/// zeroes the lower one (L in the lower triangle becomes U = Lᵀ in the upper), in 32×32 tiles.
+pub fn lower_to_upper(a: MatMut<'_, f64>) {
+    let n = a.nrows();
+    debug_assert_eq!(n, a.ncols());
+    let (rs, cs) = (a.row_stride(), a.col_stride());
+    let p = a.as_ptr_mut();
+    for jb in (0..n).step_by(TILE) {
+        for ib in (jb..n).step_by(TILE) {
+            for j in jb..(jb + TILE).min(n) {
+                for i in ib.max(j + 1)..(ib + TILE).min(n) {
+                    let (i, j) = (i as isize, j as isize);
+                    // SAFETY: (i, j) and (j, i) are elements of the n×n matrix.
+                    unsafe {
+                        *p.offset(j * rs + i * cs) = *p.offset(i * rs + j * cs);
+                        *p.offset(i * rs + j * cs) = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Zeroes the strictly upper triangle of the square `a`.
+pub fn zero_upper(mut a: MatMut<'_, f64>) {
+    for j in 0..a.ncols() {
+        for i in 0..j.min(a.nrows()) {
+            a[(i, j)] = 0.0;
+        }
+    }
+}
+
+/// Whether every element of the strided m×n matrix at `src` is finite.
+///
+/// # Safety
+/// As for [`gather`].
+pub unsafe fn all_finite(src: *const f64, m: usize, n: usize, rs: isize, cs: isize) -> bool {
+    let (inner, outer, is, os) =
+        if rs.unsigned_abs() <= cs.unsigned_abs() { (m, n, rs, cs) } else { (n, m, cs, rs) };
+    let mut finite = true;
+    for o in 0..outer as isize {
+        let base = unsafe { src.offset(o * os) };
+        if is == 1 {
+            // SAFETY: a contiguous run of `inner` elements of the layout.
+            let run = unsafe { std::slice::from_raw_parts(base, inner) };
+            finite &= run.iter().fold(true, |f, x| f & x.is_finite());
+        } else {
+            for i in 0..inner as isize {
+                // SAFETY: element (i, o) of the layout.
+                finite &= unsafe { *base.offset(i * is) }.is_finite();
+            }
+        }
+    }
+    finite
 }
 
 /// A column-major copy of a row-major `m`×`n` slice.
@@ -239,6 +412,71 @@ pub fn pstrf(a: &Mat<f64>, tol: f64) -> (Mat<f64>, Vec<usize>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gather_copies_every_layout_and_flags_non_finite() {
+        for (m, n) in [(1, 1), (3, 5), (8, 8), (17, 9), (40, 71), (64, 33)] {
+            let v: Vec<f64> = (0..m * n).map(|k| k as f64 * 0.5 - 3.0).collect();
+            // (row stride, column stride) of a row-major, a column-major and a stepped source
+            // over a buffer of 2·m·n elements.
+            let big: Vec<f64> =
+                (0..4 * m * n).map(|k| if k % 2 == 0 { v[(k / 2) % (m * n)] } else { 0.0 }).collect();
+            let cases: [(Vec<f64>, isize, isize); 3] = [
+                (v.clone(), n as isize, 1),
+                ((0..m * n).map(|k| v[(k % m) * n + k / m]).collect(), 1, m as isize),
+                (big, 2 * n as isize, 2),
+            ];
+            for (buf, rs, cs) in &cases {
+                let want = |i: usize, j: usize| buf[i * *rs as usize + j * *cs as usize];
+                let mut dst = Mat::<f64>::zeros(m, n);
+                // SAFETY: (i, j) < (m, n) stays inside buf for each case.
+                assert!(unsafe { gather(buf.as_ptr(), *rs, *cs, dst.as_mut()) });
+                let f32s: Vec<f32> = buf.iter().map(|&x| x as f32).collect();
+                let mut dst32 = Mat::<f64>::zeros(m, n);
+                assert!(unsafe { gather(f32s.as_ptr(), *rs, *cs, dst32.as_mut()) });
+                for i in 0..m {
+                    for j in 0..n {
+                        assert_eq!(dst[(i, j)], want(i, j), "{m}x{n} rs {rs} cs {cs} ({i}, {j})");
+                        assert_eq!(dst32[(i, j)], want(i, j) as f32 as f64);
+                    }
+                }
+                assert!(unsafe { all_finite(buf.as_ptr(), m, n, *rs, *cs) });
+                // One non-finite element anywhere is seen, in the blocks and at the edges.
+                for (bi, bj) in [(0, 0), (m - 1, n - 1), (m / 2, n - 1), (m - 1, 0)] {
+                    let mut bad = buf.clone();
+                    bad[bi * *rs as usize + bj * *cs as usize] =
+                        if bi % 2 == 0 { f64::NAN } else { f64::INFINITY };
+                    let mut dst = Mat::<f64>::zeros(m, n);
+                    assert!(!unsafe { gather(bad.as_ptr(), *rs, *cs, dst.as_mut()) });
+                    assert!(!unsafe { all_finite(bad.as_ptr(), m, n, *rs, *cs) });
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn triangle_moves() {
+        for n in [1, 5, 33, 70] {
+            let a = Mat::from_fn(n, n, |i, j| (i * 100 + j) as f64 + 1.0);
+            let mut b = a.clone();
+            lower_to_upper(b.as_mut());
+            let mut c = a.clone();
+            zero_upper(c.as_mut());
+            for i in 0..n {
+                for j in 0..n {
+                    let want_b = if i < j {
+                        a[(j, i)]
+                    } else if i == j {
+                        a[(i, i)]
+                    } else {
+                        0.0
+                    };
+                    assert_eq!(b[(i, j)], want_b, "{n} ({i}, {j})");
+                    assert_eq!(c[(i, j)], if i < j { 0.0 } else { a[(i, j)] });
+                }
+            }
+        }
+    }
 
     #[test]
     fn householder_qr_reconstructs() {

@@ -1,0 +1,352 @@
+//! Times the LAPACK-class entry points at 512² float64, and faer's own calls on the same data,
+//! to separate conversion cost from factorization cost.
+//!
+//! cargo run --release --example lapack_profile -p ferrotorch [-- n]
+
+use faer::linalg::solvers::{DenseSolveCore, Solve};
+use faer::{Mat, Par, Side};
+use ferrotorch::ops::linalg as la;
+use ferrotorch::{DType, Generator, Tensor};
+use std::time::Instant;
+
+fn best<R>(reps: usize, mut f: impl FnMut() -> R) -> f64 {
+    let mut b = f64::INFINITY;
+    for _ in 0..reps {
+        let t = Instant::now();
+        std::hint::black_box(f());
+        b = b.min(t.elapsed().as_secs_f64() * 1e3);
+    }
+    b
+}
+
+fn main() -> ferrotorch::Result<()> {
+    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(512);
+    let reps = 15;
+    let mut gen = Generator::new(1);
+    let a = Tensor::zeros(DType::Double, &[n, n])?;
+    a.uniform_(&mut gen, -1.0, 1.0)?;
+    let av = a.to_vec::<f64>()?;
+    let am = Mat::from_fn(n, n, |i, j| av[i * n + j]);
+    let sm = {
+        let mut s = &am * am.transpose();
+        for i in 0..n {
+            s[(i, i)] += n as f64;
+        }
+        s
+    };
+    let s = Tensor::from_slice(&(0..n * n).map(|k| sm[(k / n, k % n)]).collect::<Vec<_>>(), &[n, n])?;
+    let b = Tensor::zeros(DType::Double, &[n, 1])?;
+    b.uniform_(&mut gen, -1.0, 1.0)?;
+    let bm = Mat::from_fn(n, 1, |i, _| b.to_vec::<f64>().unwrap()[i]);
+    let threads = ferrotorch::parallel::num_threads();
+    println!("n = {n}, threads = {threads}");
+
+    let entry = std::env::args().nth(2);
+    if entry.is_none() || entry.as_deref() == Some("entry") {
+        println!("{:<28} {:>9}", "ferrotorch entry point", "ms");
+        println!("{:<28} {:9.3}", "inverse", best(reps, || la::inverse(&a).unwrap()));
+        println!("{:<28} {:9.3}", "gesv 1 rhs", best(reps, || la::gesv(&b, &a).unwrap()));
+        println!("{:<28} {:9.3}", "potrf L", best(reps, || la::potrf(&s, false).unwrap()));
+        println!("{:<28} {:9.3}", "qr", best(reps, || la::qr(&a).unwrap()));
+        println!("{:<28} {:9.3}", "symeig V", best(5, || la::symeig(&s, true, true).unwrap()));
+        println!("{:<28} {:9.3}", "potrf U", best(reps, || la::potrf(&s, true).unwrap()));
+        println!("{:<28} {:9.3}", "svd some", best(3, || la::svd(&a, true).unwrap()));
+        if entry.is_some() {
+            return Ok(());
+        }
+    }
+
+    println!("\n{:<28} {:>9} {:>9}", "faer alone", "seq", "par");
+    let only = std::env::args().nth(2);
+    let run = |name: &str, reps: usize, f: &(dyn Fn() + Sync)| {
+        if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            return;
+        }
+        faer::set_global_parallelism(Par::Seq);
+        let t1 = ferrotorch::parallel::install(|| best(reps, f));
+        faer::set_global_parallelism(Par::rayon(threads));
+        let t2 = ferrotorch::parallel::install(|| best(reps, f));
+        println!("{name:<28} {t1:9.3} {t2:9.3}");
+    };
+    run("copy from_fn (row-major)", reps, &|| {
+        std::hint::black_box(Mat::from_fn(n, n, |i, j| av[i * n + j]));
+    });
+    run("gather (row-major)", reps, &|| {
+        let mut m = Mat::<f64>::zeros(n, n);
+        // SAFETY: av holds n·n elements.
+        std::hint::black_box(unsafe {
+            ferrotorch::cpu::linalg::gather(av.as_ptr(), n as isize, 1, m.as_mut())
+        });
+        std::hint::black_box(m);
+    });
+    run("zeros only", reps, &|| {
+        std::hint::black_box(Mat::<f64>::zeros(n, n));
+    });
+    run("matmul n^3", reps, &|| {
+        std::hint::black_box(&am * &am);
+    });
+    run("partial_piv_lu", reps, &|| {
+        std::hint::black_box(am.partial_piv_lu());
+    });
+    run("lu + inverse", reps, &|| {
+        std::hint::black_box(am.partial_piv_lu().inverse());
+    });
+    run("lu + solve", reps, &|| {
+        std::hint::black_box(am.partial_piv_lu().solve(&bm));
+    });
+    run("llt", reps, &|| {
+        std::hint::black_box(sm.llt(Side::Lower).unwrap());
+    });
+    run("qr + thin Q", reps, &|| {
+        let f = am.qr();
+        std::hint::black_box(f.compute_thin_Q());
+    });
+    run("qr only", reps, &|| {
+        std::hint::black_box(am.qr());
+    });
+    run("eigh values", 5, &|| {
+        std::hint::black_box(sm.self_adjoint_eigenvalues(Side::Upper).unwrap());
+    });
+    run("eigh vectors", 5, &|| {
+        std::hint::black_box(sm.self_adjoint_eigen(Side::Upper).unwrap());
+    });
+    run("thin svd", 3, &|| {
+        std::hint::black_box(am.thin_svd().unwrap());
+    });
+    run("singular values", 3, &|| {
+        std::hint::black_box(am.singular_values().unwrap());
+    });
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{self, ComputeEigenvectors, SelfAdjointEvdParams};
+    use faer::linalg::svd::{self as fsvd, ComputeSvdVectors, SvdParams};
+    for rt in [32usize, 64, 128, 256] {
+        run(&format!("evd rt={rt}"), 5, &|| {
+            let par = faer::get_global_parallelism();
+            let params = SelfAdjointEvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
+            let mut u = Mat::<f64>::zeros(n, n);
+            let mut d = faer::diag::Diag::<f64>::zeros(n);
+            let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                n,
+                ComputeEigenvectors::Yes,
+                par,
+                params.into(),
+            ));
+            evd::self_adjoint_evd(
+                sm.as_ref(),
+                d.as_mut(),
+                Some(u.as_mut()),
+                par,
+                MemStack::new(&mut mem),
+                params.into(),
+            )
+            .unwrap();
+            std::hint::black_box(u);
+        });
+    }
+    if only.as_deref() == Some("evd-ab") {
+        let cfgs: Vec<(usize, bool)> =
+            [32usize, 64, 128, 256].iter().flat_map(|&r| [(r, false), (r, true)]).collect();
+        let mut bests = vec![f64::INFINITY; cfgs.len()];
+        for _ in 0..8 {
+            for (c, &(rt, p)) in cfgs.iter().enumerate() {
+                faer::set_global_parallelism(if p { Par::rayon(threads) } else { Par::Seq });
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let par = faer::get_global_parallelism();
+                        let params = SelfAdjointEvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
+                        let mut u = Mat::<f64>::zeros(n, n);
+                        let mut d = faer::diag::Diag::<f64>::zeros(n);
+                        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                            n,
+                            ComputeEigenvectors::Yes,
+                            par,
+                            params.into(),
+                        ));
+                        evd::self_adjoint_evd(
+                            sm.as_ref(),
+                            d.as_mut(),
+                            Some(u.as_mut()),
+                            par,
+                            MemStack::new(&mut mem),
+                            params.into(),
+                        )
+                        .unwrap();
+                        u
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        for (c, &(rt, p)) in cfgs.iter().enumerate() {
+            println!("evd rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
+        }
+    }
+    if only.as_deref() == Some("lu-ab") {
+        use faer::linalg::lu::partial_pivoting::factor::{self, PartialPivLuParams};
+        let cfgs: Vec<(usize, bool)> =
+            [4usize, 8, 16, 32, 64].iter().flat_map(|&r| [(r, false), (r, true)]).collect();
+        let mut bests = vec![f64::INFINITY; cfgs.len()];
+        for _ in 0..15 {
+            for (c, &(rt, p)) in cfgs.iter().enumerate() {
+                let par = if p { Par::rayon(threads) } else { Par::Seq };
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let params = PartialPivLuParams { recursion_threshold: rt, ..faer::auto!(f64) };
+                        let mut lu = am.clone();
+                        let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
+                        let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
+                            n,
+                            n,
+                            par,
+                            params.into(),
+                        ));
+                        factor::lu_in_place(
+                            lu.as_mut(),
+                            &mut f,
+                            &mut b,
+                            par,
+                            MemStack::new(&mut mem),
+                            params.into(),
+                        );
+                        lu
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        for (c, &(rt, p)) in cfgs.iter().enumerate() {
+            println!("lu rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
+        }
+    }
+    if only.as_deref() == Some("vals-ab") {
+        let mut bests = [f64::INFINITY; 2];
+        for _ in 0..12 {
+            for (c, p) in [false, true].into_iter().enumerate() {
+                let par = if p { Par::rayon(threads) } else { Par::Seq };
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut d = faer::diag::Diag::<f64>::zeros(n);
+                        let cv = ComputeEigenvectors::No;
+                        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                            n,
+                            cv,
+                            par,
+                            Default::default(),
+                        ));
+                        evd::self_adjoint_evd(
+                            sm.as_ref(),
+                            d.as_mut(),
+                            None,
+                            par,
+                            MemStack::new(&mut mem),
+                            Default::default(),
+                        )
+                        .unwrap();
+                        d
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        println!("values seq {:.3} par {:.3}", bests[0], bests[1]);
+    }
+    if only.as_deref() == Some("llt-ab") {
+        use faer::linalg::cholesky::llt::factor;
+        let mut bests = [f64::INFINITY; 4];
+        for _ in 0..20 {
+            for (c, (tr, p)) in
+                [(false, false), (true, false), (false, true), (true, true)].into_iter().enumerate()
+            {
+                let par = if p { Par::rayon(threads) } else { Par::Seq };
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut l = sm.clone();
+                        let mut mem = MemBuffer::new(factor::cholesky_in_place_scratch::<f64>(
+                            n,
+                            par,
+                            Default::default(),
+                        ));
+                        let v = if tr { l.as_mut().transpose_mut() } else { l.as_mut() };
+                        factor::cholesky_in_place(
+                            v,
+                            Default::default(),
+                            par,
+                            MemStack::new(&mut mem),
+                            Default::default(),
+                        )
+                        .unwrap();
+                        l
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        println!(
+            "llt col seq {:.3} row seq {:.3} col par {:.3} row par {:.3}",
+            bests[0], bests[1], bests[2], bests[3]
+        );
+    }
+    run("tridiag", 5, &|| {
+        let par = faer::get_global_parallelism();
+        let mut t = sm.clone();
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+        let mut h = Mat::<f64>::zeros(bs, n - 1);
+        let mut mem =
+            MemBuffer::new(evd::tridiag::tridiag_in_place_scratch::<f64>(n, par, Default::default()));
+        evd::tridiag::tridiag_in_place(
+            t.as_mut(),
+            h.as_mut(),
+            par,
+            MemStack::new(&mut mem),
+            Default::default(),
+        );
+        std::hint::black_box(t);
+    });
+    for rt in [32usize, 64, 128, 256] {
+        run(&format!("svdp rt={rt}"), 3, &|| {
+            let par = faer::get_global_parallelism();
+            let params = SvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
+            let mut u = Mat::<f64>::zeros(n, n);
+            let mut v = Mat::<f64>::zeros(n, n);
+            let mut d = faer::diag::Diag::<f64>::zeros(n);
+            let mut mem = MemBuffer::new(fsvd::svd_scratch::<f64>(
+                n,
+                n,
+                ComputeSvdVectors::Thin,
+                ComputeSvdVectors::Thin,
+                par,
+                params.into(),
+            ));
+            fsvd::svd(
+                am.as_ref(),
+                d.as_mut(),
+                Some(u.as_mut()),
+                Some(v.as_mut()),
+                par,
+                MemStack::new(&mut mem),
+                params.into(),
+            )
+            .unwrap();
+            std::hint::black_box(u);
+        });
+    }
+    run("bidiag", 3, &|| {
+        let par = faer::get_global_parallelism();
+        let mut t = am.clone();
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+        let mut hl = Mat::<f64>::zeros(bs, n);
+        let mut hr = Mat::<f64>::zeros(bs, n - 1);
+        let mut mem =
+            MemBuffer::new(fsvd::bidiag::bidiag_in_place_scratch::<f64>(n, n, par, Default::default()));
+        fsvd::bidiag::bidiag_in_place(
+            t.as_mut(),
+            hl.as_mut(),
+            hr.as_mut(),
+            par,
+            MemStack::new(&mut mem),
+            Default::default(),
+        );
+        std::hint::black_box(t);
+    });
+    Ok(())
+}

@@ -1,0 +1,184 @@
+"""LAPACK-class functions at sizes where the blocked, recursive and multi-threaded paths run
+(n >= 96), with row-major, column-major (transposed) and stepped inputs, both precisions, the
+unused triangle filled with garbage, and the singular / not positive definite errors."""
+
+import ferrotorch as torch
+import numpy as np
+import pytest
+
+SIZES = [97, 200, 301]
+
+
+def N(t):
+    return t.numpy().astype(np.float64) if t.dim() else np.zeros((0,))
+
+
+def layouts(a, dtype):
+    """The same matrix as a row-major, a transposed (column-major) and a stepped tensor."""
+    a = np.asarray(a, dtype=dtype)
+    row = torch.fromNumpy(np.ascontiguousarray(a))
+    col = torch.fromNumpy(np.ascontiguousarray(a.T)).t()
+    big = np.zeros((a.shape[0] * 2, a.shape[1] * 3), dtype=dtype)
+    big[::2, ::3] = a
+    stepped = torch.fromNumpy(big)[::2, ::3]
+    assert not stepped.isContiguous() and not col.isContiguous()
+    return {"row": row, "col": col, "stepped": stepped}
+
+
+def rtol(dtype, n):
+    return (2e-3 if dtype == np.float32 else 1e-9) * max(1, n / 100)
+
+
+def residual(x, y):
+    return np.linalg.norm(x - y) / max(np.linalg.norm(y), 1e-300)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", SIZES)
+def test_gesv_inverse_large(n, dtype):
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((n, n)) + np.sqrt(n) * np.eye(n)
+    b = rng.standard_normal((n, 3))
+    a32 = a.astype(dtype).astype(np.float64)
+    scipy = pytest.importorskip("scipy.linalg")
+    want_lu, _ = scipy.lu_factor(a32)
+    for name, ta in layouts(a, dtype).items():
+        for tb in layouts(b, dtype).values():
+            x, lu = torch.gesv(tb, ta)
+            assert x.stride() == (1, n) and lu.stride() == (1, n), name
+            assert x.type() == ta.type()
+            assert residual(a32 @ N(x), b.astype(dtype)) < rtol(dtype, n), name
+            assert residual(N(lu), want_lu) < rtol(dtype, n), name
+        inv = torch.inverse(ta)
+        assert inv.stride() == (1, n)
+        assert residual(a32 @ N(inv), np.eye(n)) < rtol(dtype, n), name
+    # a 1-D right-hand side
+    x, _ = torch.gesv(torch.fromNumpy(b[:, 0].astype(dtype)), layouts(a, dtype)["row"])
+    assert residual(a32 @ N(x)[:, 0], b[:, 0]) < rtol(dtype, n)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gesv_inverse_singular_large(dtype):
+    n = 150
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((n, n))
+    a[:, 77] = 0.0  # exactly singular: a zero column
+    ta = torch.fromNumpy(a.astype(dtype))
+    with pytest.raises(ValueError, match="singular"):
+        torch.inverse(ta)
+    with pytest.raises(ValueError, match="singular"):
+        torch.gesv(torch.fromNumpy(np.ones((n, 1), dtype=dtype)), ta)
+    a[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        torch.inverse(torch.fromNumpy(a.astype(dtype)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("uplo", ["U", "L"])
+@pytest.mark.parametrize("n", SIZES)
+def test_potrf_large(n, uplo, dtype):
+    rng = np.random.default_rng(n)
+    g = rng.standard_normal((n, n))
+    s = g @ g.T + n * np.eye(n)
+    s = s.astype(dtype).astype(np.float64)
+    # Only the named triangle is read: garbage (even NaN is refused, so large values) elsewhere.
+    a = s.copy()
+    if uplo == "U":
+        a[np.tril_indices(n, -1)] = 1e6
+    else:
+        a[np.triu_indices(n, 1)] = -1e6
+    for name, ta in layouts(a, dtype).items():
+        f = torch.potrf(ta, uplo)
+        assert f.stride() == (1, n), name
+        fn = N(f)
+        if uplo == "U":
+            assert np.array_equal(fn, np.triu(fn)), name
+            assert residual(fn.T @ fn, s) < rtol(dtype, n), name
+        else:
+            assert np.array_equal(fn, np.tril(fn)), name
+            assert residual(fn @ fn.T, s) < rtol(dtype, n), name
+    bad = s.copy()
+    bad[60, 60] = -1.0
+    with pytest.raises(ValueError, match="not positive definite"):
+        torch.potrf(torch.fromNumpy(bad.astype(dtype)), uplo)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(200, 200), (301, 120), (120, 301)])
+def test_qr_large(shape, dtype):
+    rng = np.random.default_rng(shape[0])
+    a = rng.standard_normal(shape)
+    a32 = a.astype(dtype).astype(np.float64)
+    m, n = shape
+    k = min(m, n)
+    for name, ta in layouts(a, dtype).items():
+        q, r = torch.qr(ta)
+        assert q.size() == (m, k) and r.size() == (k, n), name
+        assert q.stride() == (1, m) and r.stride() == (1, k), name
+        qn, rn = N(q), N(r)
+        assert np.array_equal(rn, np.triu(rn)), name
+        assert residual(qn @ rn, a32) < rtol(dtype, m), name
+        assert residual(qn.T @ qn, np.eye(k)) < rtol(dtype, m), name
+        # same R as LAPACK up to the signs of its rows
+        want = np.linalg.qr(a32, mode="r")
+        assert residual(np.abs(rn), np.abs(want)) < rtol(dtype, m), name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("uplo", ["U", "L"])
+@pytest.mark.parametrize("n", SIZES)
+def test_symeig_large(n, uplo, dtype):
+    rng = np.random.default_rng(n)
+    g = rng.standard_normal((n, n))
+    s = ((g + g.T) / 2).astype(dtype).astype(np.float64)
+    a = s.copy()
+    if uplo == "U":
+        a[np.tril_indices(n, -1)] = 1e3
+    else:
+        a[np.triu_indices(n, 1)] = -1e3
+    want = np.linalg.eigvalsh(s)
+    for name, ta in layouts(a, dtype).items():
+        e, v = torch.symeig(ta, "V", uplo)
+        assert v.stride() == (1, n), name
+        en, vn = N(e), N(v)
+        assert np.all(np.diff(en) >= 0), name
+        assert residual(en, want) < rtol(dtype, n), name
+        assert residual(s @ vn, vn * en) < rtol(dtype, n) * 10, name
+        assert residual(vn.T @ vn, np.eye(n)) < rtol(dtype, n), name
+        e2, _ = torch.symeig(ta, "N", uplo)
+        assert residual(N(e2), want) < rtol(dtype, n), name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(200, 200), (301, 120), (120, 301)])
+@pytest.mark.parametrize("some", ["S", "A"])
+def test_svd_large(shape, some, dtype):
+    rng = np.random.default_rng(shape[1])
+    a = rng.standard_normal(shape)
+    a32 = a.astype(dtype).astype(np.float64)
+    m, n = shape
+    k = min(m, n)
+    want = np.linalg.svd(a32, compute_uv=False)
+    for name, ta in layouts(a, dtype).items():
+        u, s, v = torch.svd(ta, some)
+        uc, vc = (k, k) if some == "S" else (m, n)
+        assert u.size() == (m, uc) and v.size() == (n, vc), name
+        assert u.stride() == (1, m) and v.stride() == (1, n), name
+        un, sn, vn = N(u), N(s), N(v)
+        assert residual(sn, want) < rtol(dtype, m), name
+        assert residual(un[:, :k] * sn @ vn[:, :k].T, a32) < rtol(dtype, m), name
+        assert residual(un.T @ un, np.eye(uc)) < rtol(dtype, m), name
+        assert residual(vn.T @ vn, np.eye(vc)) < rtol(dtype, m), name
+
+
+def test_nonfinite_and_shape_errors_large():
+    n = 128
+    a = np.eye(n)
+    a[100, 3] = np.inf
+    for f in (lambda t: torch.symeig(t, "V"), torch.svd, torch.qr, torch.potrf):
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            f(torch.fromNumpy(a))
+    rect = torch.fromNumpy(np.ones((n, n + 1)))
+    for f in (torch.inverse, torch.potrf, lambda t: torch.symeig(t, "V")):
+        with pytest.raises(ValueError, match="must be square"):
+            f(rect)
