@@ -233,8 +233,7 @@ macro_rules! float_scalar {
                                 run(d, a, rhs, Parallelism::None)
                             }
                         };
-                        use rayon::prelude::*;
-                        parallel::install(|| panels.par_iter().for_each(one))
+                        parallel::run_parts(panels.len(), |i| one(&panels[i]))
                     }
                     _ => parallel::install(|| run(dst, lhs, rhs, par)),
                 }
