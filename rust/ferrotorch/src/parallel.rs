@@ -51,19 +51,3 @@ pub fn set_num_threads(n: usize) {
 pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     pool().install(f)
 }
-
-/// Runs `f(0)`, …, `f(parts - 1)` in parallel with the calling thread doing `f(0)` itself and
-/// the others spawned into the pool: one wake-up instead of two (`install` first wakes a pool
-/// thread, which then wakes another), which is most of the gain for products of ~100 µs.
-pub fn run_parts(parts: usize, f: impl Fn(usize) + Sync) {
-    if parts <= 1 {
-        return (0..parts).for_each(f);
-    }
-    let f = &f;
-    pool().in_place_scope(|s| {
-        for i in 1..parts {
-            s.spawn(move |_| f(i));
-        }
-        f(0);
-    });
-}

@@ -233,7 +233,8 @@ macro_rules! float_scalar {
                                 run(d, a, rhs, Parallelism::None)
                             }
                         };
-                        parallel::run_parts(panels.len(), |i| one(&panels[i]))
+                        use rayon::prelude::*;
+                        parallel::install(|| panels.par_iter().for_each(one))
                     }
                     _ => parallel::install(|| run(dst, lhs, rhs, par)),
                 }
