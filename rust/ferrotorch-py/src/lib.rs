@@ -35,6 +35,9 @@ fn get_num_threads() -> usize {
 #[pymodule]
 #[pyo3(name = "_C")]
 fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Build the kernel pool now, on the importing (interpreter's) thread, which becomes the
+    // pool's thread 0 (see ferrotorch::parallel).
+    ferrotorch::parallel::num_threads();
     storage::register(m)?;
     tensor::register(m)?;
     m.add_class::<random::PyGenerator>()?;

@@ -8,10 +8,39 @@
 
 use faer::{Mat, MatMut, Par};
 
-/// faer's parallelism for an n×n problem: one thread below 96, the pool above.
-pub fn parallelism(n: usize) -> Par {
+/// What a parallelism choice is for: faer's rayon parallelism pays off above a size that
+/// depends on the algorithm (measured on 2 cores at 256, 512 and 1024 in float64; the table is
+/// in docs/ARCHITECTURE.md, "LAPACK parallelism").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// Partial-pivoting LU and the solves on it (no gain from threads below 1024).
+    Lu,
+    /// The inverse from an LU factorization (triangular inverses and their product).
+    Inverse,
+    Cholesky,
+    /// Householder QR.
+    Qr,
+    /// Symmetric eigendecomposition, and the solvers without a row above.
+    Other,
+    Svd,
+}
+
+impl Work {
+    /// The smallest n for which the pool is used.
+    fn min_parallel_size(self) -> usize {
+        match self {
+            Work::Lu => 1024,
+            Work::Qr => 768,
+            Work::Inverse | Work::Cholesky | Work::Svd => 512,
+            Work::Other => 96,
+        }
+    }
+}
+
+/// faer's parallelism for `work` on an n×n problem.
+pub fn parallelism(work: Work, n: usize) -> Par {
     let threads = crate::parallel::num_threads();
-    if n < 96 || threads <= 1 {
+    if n < work.min_parallel_size() || threads <= 1 {
         Par::Seq
     } else {
         Par::rayon(threads)
@@ -20,7 +49,7 @@ pub fn parallelism(n: usize) -> Par {
 
 /// Sets faer's global parallelism (read by its high-level solvers) for an n×n problem.
 pub fn set_parallelism(n: usize) {
-    faer::set_global_parallelism(parallelism(n));
+    faer::set_global_parallelism(parallelism(Work::Other, n));
 }
 
 /// Side of the square tiles [`gather`] copies through.

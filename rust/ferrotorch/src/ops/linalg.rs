@@ -774,7 +774,7 @@ mod lapack {
         let (mut lum, xm) = (lu.mat(), x.mat());
         run(n, move || -> Result<()> {
             use faer::linalg::lu::partial_pivoting::solve;
-            let par = k::parallelism(n);
+            let par = k::parallelism(k::Work::Lu, n);
             let (fwd, inv) = lu_in_place(W, lum.rb_mut(), par)?;
             // SAFETY: lu_in_place returns a permutation and its inverse.
             let perm = unsafe { faer::perm::PermRef::new_unchecked(&fwd, &inv, n) };
@@ -794,8 +794,8 @@ mod lapack {
         let om = out.mat();
         run(n, || -> Result<()> {
             use faer::linalg::lu::partial_pivoting::inverse as inv;
-            let par = k::parallelism(n);
-            let (fwd, bwd) = lu_in_place(W, lu.as_mut(), par)?;
+            let (fwd, bwd) = lu_in_place(W, lu.as_mut(), k::parallelism(k::Work::Lu, n))?;
+            let par = k::parallelism(k::Work::Inverse, n);
             // SAFETY: as in gesv.
             let perm = unsafe { faer::perm::PermRef::new_unchecked(&fwd, &bwd, n) };
             let mut mem = MemBuffer::new(inv::inverse_scratch::<usize, f64>(n, par));
@@ -894,7 +894,7 @@ mod lapack {
         let mut e = faer::diag::Diag::<f64>::zeros(n);
         let em = e.as_mut();
         run(n, move || {
-            let par = k::parallelism(n);
+            let par = k::parallelism(k::Work::Other, n);
             let cv = if um.is_some() { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
             let mut mem =
                 MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(n, cv, par, Default::default()));
@@ -1011,7 +1011,7 @@ mod lapack {
         let conv =
             |_| Error::Runtime(format!("{W}: the SVD iteration did not converge on the {m}x{n} matrix"));
         run(m.max(n), move || {
-            let par = k::parallelism(m.max(n));
+            let par = k::parallelism(k::Work::Svd, m.max(n));
             let c = if some { ComputeSvdVectors::Thin } else { ComputeSvdVectors::Full };
             let mut mem = MemBuffer::new(fsvd::svd_scratch::<f64>(m, n, c, c, par, Default::default()));
             fsvd::svd(am, sm, Some(um), Some(vm), par, MemStack::new(&mut mem), Default::default())
@@ -1043,7 +1043,7 @@ mod lapack {
         }
         let mut om = out.mat();
         run(n, move || -> Result<()> {
-            let par = k::parallelism(n);
+            let par = k::parallelism(k::Work::Cholesky, n);
             let mut mem =
                 MemBuffer::new(factor::cholesky_in_place_scratch::<f64>(n, par, Default::default()));
             factor::cholesky_in_place(
@@ -1126,7 +1126,7 @@ mod lapack {
         let (mut qm, mut rm) = (q.mat(), r.mat());
         if size > 0 {
             run(m.max(n), || {
-                let par = k::parallelism(m.max(n));
+                let par = k::parallelism(k::Work::Qr, m.max(n));
                 let bs = factor::recommended_block_size::<f64>(m, n);
                 let mut coeff = Mat::<f64>::zeros(bs, size);
                 let mut mem =
