@@ -17,14 +17,33 @@ mod tensor;
 
 use pyo3::prelude::*;
 
-/// setnumthreads(n): threads the kernels use
+/// setnumthreads(n)
+///
+/// Sets the number of threads the kernels use (at least 1; the default is the number of cores,
+/// or `FERROTORCH_NUM_THREADS`). The thread that imported ferrotorch is one of them: its
+/// kernels run their first part themselves. While and for 2 ms after such a kernel the other
+/// threads poll for work instead of sleeping (`FERROTORCH_SPIN_US` sets the time, 0 turns it
+/// off), so back-to-back calls do not pay a thread wake-up each.
+///
+/// >>> import ferrotorch as torch
+/// >>> n = torch.getnumthreads()
+/// >>> torch.setnumthreads(1)
+/// >>> torch.getnumthreads()
+/// 1
+/// >>> torch.setnumthreads(n)
 #[pyfunction]
 #[pyo3(name = "setnumthreads")]
 fn set_num_threads(n: usize) {
     ferrotorch::parallel::set_num_threads(n);
 }
 
-/// getnumthreads() -> threads the kernels use
+/// getnumthreads() -> int
+///
+/// The number of threads the kernels use (see `setnumthreads`).
+///
+/// >>> import ferrotorch as torch
+/// >>> torch.getnumthreads() >= 1
+/// True
 #[pyfunction]
 #[pyo3(name = "getnumthreads")]
 fn get_num_threads() -> usize {
