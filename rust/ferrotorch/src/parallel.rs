@@ -138,6 +138,14 @@ impl Kernel {
                     POLLING.fetch_sub(1, Ordering::SeqCst);
                 });
             }
+            // The woken thread may be queued on this core, behind this thread (see `spread`):
+            // give way until a poller has started (it then moves off this core), for at most
+            // 50 µs. Without this it waited for our time slice: ~1.5 ms of kernels at one
+            // thread's speed after every pause.
+            let t = clock_ns();
+            while !spread::any_other_running(0) && clock_ns() - t < 50_000 {
+                std::thread::yield_now();
+            }
         }
         Some(Kernel)
     }
@@ -208,6 +216,11 @@ mod spread {
             }
         }
 
+        /// Whether a pool thread other than `index` has published its core (is polling).
+        pub fn any_other_running(index: usize) -> bool {
+            CPU_OF.iter().enumerate().any(|(j, s)| j != index && s.load(Ordering::Relaxed) >= 0)
+        }
+
         pub fn retire(index: usize) {
             if let Some(slot) = CPU_OF.get(index) {
                 slot.store(-1, Ordering::Relaxed);
@@ -256,6 +269,9 @@ mod spread {
     mod imp {
         pub fn publish(_: usize) {}
         pub fn retire(_: usize) {}
+        pub fn any_other_running(_: usize) -> bool {
+            true
+        }
         pub fn move_off_shared_cpu(_: usize) {}
     }
 
