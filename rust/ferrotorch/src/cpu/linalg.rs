@@ -18,8 +18,10 @@ pub enum Work {
     /// The inverse from an LU factorization (triangular inverses and their product).
     Inverse,
     Cholesky,
-    /// Householder QR.
+    /// Householder QR (the factorization).
     Qr,
+    /// Forming Q from the Householder reflectors (blocked products, parallel from small sizes).
+    FormQ,
     /// Symmetric eigendecomposition, and the solvers without a row above.
     Other,
     Svd,
@@ -32,7 +34,7 @@ impl Work {
             Work::Lu => 1024,
             Work::Qr => 768,
             Work::Inverse | Work::Cholesky | Work::Svd => 512,
-            Work::Other => 96,
+            Work::FormQ | Work::Other => 96,
         }
     }
 }

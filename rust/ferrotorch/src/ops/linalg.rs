@@ -1150,7 +1150,7 @@ mod lapack {
                     coeff.as_ref(),
                     faer::Conj::No,
                     qm.rb_mut(),
-                    par,
+                    k::parallelism(k::Work::FormQ, m.max(n)),
                     MemStack::new(&mut mem),
                 );
                 for j in 0..n {
