@@ -19,6 +19,37 @@ fn best<R>(reps: usize, mut f: impl FnMut() -> R) -> f64 {
     b
 }
 
+/// faer's symmetric eigendecomposition of `s` (vectors or values only) with the given recursion
+/// threshold (`None`: faer's default) and parallelism; returns the eigenvectors and values.
+fn evd(
+    s: &Mat<f64>,
+    vectors: bool,
+    rt: Option<usize>,
+    par: Par,
+) -> (Option<Mat<f64>>, faer::diag::Diag<f64>) {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{self, ComputeEigenvectors, SelfAdjointEvdParams};
+    let n = s.nrows();
+    let mut params: SelfAdjointEvdParams = faer::auto!(f64);
+    if let Some(rt) = rt {
+        params.recursion_threshold = rt;
+    }
+    let cv = if vectors { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
+    let mut u = vectors.then(|| Mat::<f64>::zeros(n, n));
+    let mut d = faer::diag::Diag::<f64>::zeros(n);
+    let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(n, cv, par, params.into()));
+    evd::self_adjoint_evd(
+        s.as_ref(),
+        d.as_mut(),
+        u.as_mut().map(|u| u.as_mut()),
+        par,
+        MemStack::new(&mut mem),
+        params.into(),
+    )
+    .unwrap();
+    (u, d)
+}
+
 fn main() -> ferrotorch::Result<()> {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(512);
     let reps = 15;
@@ -117,30 +148,11 @@ fn main() -> ferrotorch::Result<()> {
         std::hint::black_box(am.singular_values().unwrap());
     });
     use faer::dyn_stack::{MemBuffer, MemStack};
-    use faer::linalg::evd::{self, ComputeEigenvectors, SelfAdjointEvdParams};
+    use faer::linalg::evd;
     use faer::linalg::svd::{self as fsvd, ComputeSvdVectors, SvdParams};
     for rt in [32usize, 64, 128, 256] {
         run(&format!("evd rt={rt}"), 5, &|| {
-            let par = faer::get_global_parallelism();
-            let params = SelfAdjointEvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
-            let mut u = Mat::<f64>::zeros(n, n);
-            let mut d = faer::diag::Diag::<f64>::zeros(n);
-            let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
-                n,
-                ComputeEigenvectors::Yes,
-                par,
-                params.into(),
-            ));
-            evd::self_adjoint_evd(
-                sm.as_ref(),
-                d.as_mut(),
-                Some(u.as_mut()),
-                par,
-                MemStack::new(&mut mem),
-                params.into(),
-            )
-            .unwrap();
-            std::hint::black_box(u);
+            std::hint::black_box(evd(&sm, true, Some(rt), faer::get_global_parallelism()));
         });
     }
     if only.as_deref() == Some("evd-ab") {
@@ -151,28 +163,7 @@ fn main() -> ferrotorch::Result<()> {
             for (c, &(rt, p)) in cfgs.iter().enumerate() {
                 faer::set_global_parallelism(if p { Par::rayon(threads) } else { Par::Seq });
                 let t = ferrotorch::parallel::install(|| {
-                    best(1, || {
-                        let par = faer::get_global_parallelism();
-                        let params = SelfAdjointEvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
-                        let mut u = Mat::<f64>::zeros(n, n);
-                        let mut d = faer::diag::Diag::<f64>::zeros(n);
-                        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
-                            n,
-                            ComputeEigenvectors::Yes,
-                            par,
-                            params.into(),
-                        ));
-                        evd::self_adjoint_evd(
-                            sm.as_ref(),
-                            d.as_mut(),
-                            Some(u.as_mut()),
-                            par,
-                            MemStack::new(&mut mem),
-                            params.into(),
-                        )
-                        .unwrap();
-                        u
-                    })
+                    best(1, || evd(&sm, true, Some(rt), faer::get_global_parallelism()))
                 });
                 bests[c] = bests[c].min(t);
             }
@@ -223,28 +214,7 @@ fn main() -> ferrotorch::Result<()> {
         for _ in 0..12 {
             for (c, p) in [false, true].into_iter().enumerate() {
                 let par = if p { Par::rayon(threads) } else { Par::Seq };
-                let t = ferrotorch::parallel::install(|| {
-                    best(1, || {
-                        let mut d = faer::diag::Diag::<f64>::zeros(n);
-                        let cv = ComputeEigenvectors::No;
-                        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
-                            n,
-                            cv,
-                            par,
-                            Default::default(),
-                        ));
-                        evd::self_adjoint_evd(
-                            sm.as_ref(),
-                            d.as_mut(),
-                            None,
-                            par,
-                            MemStack::new(&mut mem),
-                            Default::default(),
-                        )
-                        .unwrap();
-                        d
-                    })
-                });
+                let t = ferrotorch::parallel::install(|| best(1, || evd(&sm, false, None, par)));
                 bests[c] = bests[c].min(t);
             }
         }
