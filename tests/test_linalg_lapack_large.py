@@ -103,6 +103,64 @@ def test_potrf_large(n, uplo, dtype):
         torch.potrf(torch.fromNumpy(bad.astype(dtype)), uplo)
 
 
+SPECTRA = {
+    # name: eigenvalues for Q diag(λ) Qᵀ
+    "clustered": lambda n: np.repeat([-1.0, 1e-3, 2.0, 2.0 + 1e-12], n // 4 + 1)[:n],
+    "graded": lambda n: np.logspace(-12, 12, n) * np.where(np.arange(n) % 2, 1, -1),
+    "one outlier": lambda n: np.r_[np.zeros(n - 1), 1e8],
+    "huge": lambda n: np.linspace(-1, 1, n) * 1e150,
+    "tiny": lambda n: np.linspace(-1, 1, n) * 1e-150,
+}
+
+
+@pytest.mark.parametrize("spectrum", sorted(SPECTRA))
+@pytest.mark.parametrize("n", [2, 3, 64, 301])
+def test_symeig_values_only_hard_spectra(n, spectrum):
+    # Values only runs its own tridiagonal QL/QR sweep (cpu::tridiagonal::sterf): clusters,
+    # grading over 24 decades and scales that would overflow or underflow when squared.
+    rng = np.random.default_rng(n)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    lam = SPECTRA[spectrum](n)
+    s = (q * lam) @ q.T
+    s = (s + s.T) / 2
+    want = np.linalg.eigvalsh(s)
+    e, v = torch.symeig(torch.fromNumpy(s))
+    assert v.nElement() == 0
+    en = N(e)
+    assert np.all(np.diff(en) >= 0)
+    # norm-wise backward stability, as LAPACK promises: |Δλ| ≤ c·n·ε·‖A‖
+    scale = np.abs(lam).max()
+    assert np.abs(en - want).max() <= 1e-13 * n * scale
+    assert np.abs(en - np.sort(lam)).max() <= 1e-12 * n * scale
+    np.testing.assert_allclose(en, N(torch.symeig(torch.fromNumpy(s), "V")[0]),
+                               rtol=0, atol=1e-13 * n * scale)
+
+
+@pytest.mark.parametrize("power", [-200, -100, -10, 10, 100, 200])
+@pytest.mark.parametrize("n", [64, 301])
+def test_eigen_and_svd_are_scale_invariant(n, power):
+    # faer's solvers use absolute tolerances (its divide and conquer lost 9 digits at 1e10 and
+    # its SVD failed at 1e200): the matrix is brought near unit scale by a power of two first.
+    rng = np.random.default_rng(n)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    lam = np.linspace(-1, 1, n)
+    s = (q * lam) @ q.T
+    s = (s + s.T) / 2
+    c = 10.0**power
+    t = torch.fromNumpy(s * c)
+    e, v = torch.symeig(t, "V")
+    np.testing.assert_allclose(N(e) / c, lam, rtol=0, atol=1e-13 * n)
+    vn = N(v)
+    assert residual(s @ vn, vn * N(e) / c) < 1e-13 * n
+    np.testing.assert_allclose(N(torch.symeig(t)[0]) / c, lam, rtol=0, atol=1e-13 * n)
+    u, sv, w = torch.svd(t)
+    np.testing.assert_allclose(N(sv) / c, np.sort(np.abs(lam))[::-1], rtol=0, atol=1e-13 * n)
+    assert residual(N(u) * (N(sv) / c) @ N(w).T, s) < 1e-13 * n
+    ev, _ = torch.eig(t)
+    np.testing.assert_allclose(np.sort(N(ev)[:, 0]) / c, lam, rtol=0, atol=1e-12 * n)
+    assert np.all(N(ev)[:, 1] == 0)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(200, 200), (301, 120), (120, 301)])
 def test_qr_large(shape, dtype):
@@ -175,7 +233,7 @@ def test_nonfinite_and_shape_errors_large():
     n = 128
     a = np.eye(n)
     a[100, 3] = np.inf
-    for f in (lambda t: torch.symeig(t, "V"), torch.svd, torch.qr, torch.potrf):
+    for f in (lambda t: torch.symeig(t, "V"), torch.symeig, torch.svd, torch.qr, torch.potrf):
         with pytest.raises(ValueError, match="NaN or infinity"):
             f(torch.fromNumpy(a))
     rect = torch.fromNumpy(np.ones((n, n + 1)))

@@ -80,6 +80,7 @@ fn main() -> ferrotorch::Result<()> {
         println!("{:<28} {:9.3}", "potrf L", best(reps, || la::potrf(&s, false).unwrap()));
         println!("{:<28} {:9.3}", "qr", best(reps, || la::qr(&a).unwrap()));
         println!("{:<28} {:9.3}", "symeig V", best(5, || la::symeig(&s, true, true).unwrap()));
+        println!("{:<28} {:9.3}", "symeig N", best(5, || la::symeig(&s, false, true).unwrap()));
         println!("{:<28} {:9.3}", "potrf U", best(reps, || la::potrf(&s, true).unwrap()));
         println!("{:<28} {:9.3}", "svd some", best(3, || la::svd(&a, true).unwrap()));
         if entry.is_some() {
@@ -208,6 +209,251 @@ fn main() -> ferrotorch::Result<()> {
         for (c, &(rt, p)) in cfgs.iter().enumerate() {
             println!("lu rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
         }
+    }
+    if only.as_deref() == Some("svd-ab") {
+        // The bidiagonalization's parallel threshold (trailing rows × columns) inside a parallel svd.
+        use faer::dyn_stack::{MemBuffer, MemStack};
+        use faer::linalg::svd::{self as fsvd, ComputeSvdVectors, SvdParams};
+        let pts = [49152usize, 256 * 256, 384 * 384, 512 * 512, 768 * 768, usize::MAX];
+        let mut bests = [f64::INFINITY; 6];
+        let par = Par::rayon(threads);
+        for _ in 0..3 {
+            for (c, &pt) in pts.iter().enumerate() {
+                let mut params: SvdParams = faer::auto!(f64);
+                params.bidiag.par_threshold = pt;
+                let t = ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut u = Mat::<f64>::zeros(n, n);
+                        let mut v = Mat::<f64>::zeros(n, n);
+                        let mut d = faer::diag::Diag::<f64>::zeros(n);
+                        let cv = ComputeSvdVectors::Thin;
+                        let mut mem =
+                            MemBuffer::new(fsvd::svd_scratch::<f64>(n, n, cv, cv, par, params.into()));
+                        fsvd::svd(
+                            am.as_ref(),
+                            d.as_mut(),
+                            Some(u.as_mut()),
+                            Some(v.as_mut()),
+                            par,
+                            MemStack::new(&mut mem),
+                            params.into(),
+                        )
+                        .unwrap();
+                        u
+                    })
+                });
+                bests[c] = bests[c].min(t);
+            }
+        }
+        println!("svd bidiag par_threshold {pts:?}: {bests:.1?}");
+    }
+    if only.as_deref() == Some("inv-parts") {
+        use faer::linalg::matmul::triangular::{self as tri, BlockStructure};
+        use faer::linalg::triangular_inverse as ti;
+        let lu = am.partial_piv_lu();
+        let (l, u) = (lu.L().to_owned(), lu.U().to_owned());
+        let mut out = Mat::<f64>::zeros(n, n);
+        let mut tmp = Mat::<f64>::zeros(n, n);
+        for par in [Par::Seq, Par::rayon(threads)] {
+            let tl = ferrotorch::parallel::install(|| {
+                best(reps, || ti::invert_unit_lower_triangular(out.as_mut(), l.as_ref(), par))
+            });
+            let tu = ferrotorch::parallel::install(|| {
+                best(reps, || ti::invert_upper_triangular(out.as_mut(), u.as_ref(), par))
+            });
+            let tm = ferrotorch::parallel::install(|| {
+                best(reps, || {
+                    tri::matmul(
+                        tmp.as_mut(),
+                        BlockStructure::Rectangular,
+                        faer::Accum::Replace,
+                        out.as_ref(),
+                        BlockStructure::TriangularUpper,
+                        out.as_ref(),
+                        BlockStructure::UnitTriangularLower,
+                        1.0,
+                        par,
+                    )
+                })
+            });
+            let tg = ferrotorch::parallel::install(|| {
+                best(reps, || {
+                    faer::linalg::matmul::matmul(
+                        tmp.as_mut(),
+                        faer::Accum::Replace,
+                        out.as_ref(),
+                        l.as_ref(),
+                        1.0,
+                        par,
+                    )
+                })
+            });
+            let mut iu = Mat::<f64>::zeros(n, n);
+            let tj = ferrotorch::parallel::install(|| {
+                best(reps, || {
+                    rayon::join(
+                        || ti::invert_unit_lower_triangular(out.as_mut(), l.as_ref(), Par::Seq),
+                        || ti::invert_upper_triangular(iu.as_mut(), u.as_ref(), Par::Seq),
+                    )
+                })
+            });
+            let tp = best(reps, || {
+                faer::perm::permute_cols(out.as_mut(), tmp.as_ref(), lu.P().inverse());
+            });
+            let tlu = ferrotorch::parallel::install(|| best(reps, || la::inverse(&a).unwrap()));
+            println!(
+                "{par:?}: inv L {tl:.3} inv U {tu:.3} both joined {tj:.3} tri matmul {tm:.3} \
+                 permute {tp:.3} full matmul {tg:.3} entry {tlu:.3}"
+            );
+        }
+    }
+    if only.as_deref() == Some("evd-parts") {
+        use faer::dyn_stack::{MemBuffer, MemStack};
+        use faer::linalg::evd;
+        let mut t = sm.clone();
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+        let mut h = Mat::<f64>::zeros(bs, n - 1);
+        {
+            let mut mem = MemBuffer::new(evd::tridiag::tridiag_in_place_scratch::<f64>(
+                n,
+                Par::Seq,
+                Default::default(),
+            ));
+            evd::tridiag::tridiag_in_place(
+                t.as_mut(),
+                h.as_mut(),
+                Par::Seq,
+                MemStack::new(&mut mem),
+                Default::default(),
+            );
+        }
+        let mut d = faer::diag::Diag::<f64>::zeros(n);
+        let mut e = faer::diag::Diag::<f64>::zeros(n);
+        for i in 0..n {
+            d[i] = t[(i, i)];
+            if i + 1 < n {
+                e[i] = t[(i + 1, i)];
+            }
+        }
+        let mut s = faer::diag::Diag::<f64>::zeros(n);
+        let mut u = Mat::<f64>::zeros(n, n);
+        for par in [Par::Seq, Par::rayon(threads)] {
+            let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+                n,
+                evd::ComputeEigenvectors::Yes,
+                par,
+                Default::default(),
+            ));
+            let stack = MemStack::new(&mut mem);
+            let tt = ferrotorch::parallel::install(|| {
+                best(5, || {
+                    t.copy_from(&sm);
+                    evd::tridiag::tridiag_in_place(t.as_mut(), h.as_mut(), par, stack, Default::default())
+                })
+            });
+            let tv = ferrotorch::parallel::install(|| {
+                best(5, || {
+                    evd::tridiagonal_self_adjoint_evd(
+                        d.as_ref(),
+                        e.as_ref(),
+                        s.as_mut(),
+                        None,
+                        par,
+                        stack,
+                        Default::default(),
+                    )
+                    .unwrap()
+                })
+            });
+            let tdc = ferrotorch::parallel::install(|| {
+                best(5, || {
+                    evd::tridiagonal_self_adjoint_evd(
+                        d.as_ref(),
+                        e.as_ref(),
+                        s.as_mut(),
+                        Some(u.as_mut()),
+                        par,
+                        stack,
+                        Default::default(),
+                    )
+                    .unwrap()
+                })
+            });
+            let ta = ferrotorch::parallel::install(|| {
+                best(5, || {
+                    faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                        t.as_ref().submatrix(1, 0, n - 1, n - 1),
+                        h.as_ref(),
+                        faer::Conj::No,
+                        u.as_mut().subrows_mut(1, n - 1),
+                        par,
+                        stack,
+                    )
+                })
+            });
+            let dv: Vec<f64> = (0..n).map(|i| d[i]).collect();
+            let ev: Vec<f64> = (0..n - 1).map(|i| e[i]).collect();
+            let tst = best(reps, || {
+                let (mut a, mut b) = (dv.clone(), ev.clone());
+                ferrotorch::cpu::tridiagonal::sterf(&mut a, &mut b).unwrap();
+                a
+            });
+            println!(
+                "{par:?}: tridiag {tt:.3} values {tv:.3} (sterf {tst:.3}) d&c vectors {tdc:.3} back-transform {ta:.3}"
+            );
+        }
+    }
+    if only.as_deref() == Some("inv-ab") {
+        use faer::linalg::lu::partial_pivoting::{factor, inverse as inv};
+        use faer::linalg::matmul::triangular::{matmul, BlockStructure};
+        use faer::linalg::triangular_inverse as ti;
+        let par = Par::rayon(threads);
+        let mut out = Mat::<f64>::zeros(n, n);
+        let variant = |joined: bool, out: &mut Mat<f64>| {
+            let mut lu = am.clone();
+            let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
+            let mut mem =
+                MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(n, n, Par::Seq, Default::default()));
+            let (_, perm) = factor::lu_in_place(
+                lu.as_mut(),
+                &mut f,
+                &mut b,
+                Par::Seq,
+                MemStack::new(&mut mem),
+                Default::default(),
+            );
+            if !joined {
+                let mut mem = MemBuffer::new(inv::inverse_scratch::<usize, f64>(n, par));
+                inv::inverse(out.as_mut(), lu.as_ref(), lu.as_ref(), perm, par, MemStack::new(&mut mem));
+                return;
+            }
+            let mut iu = Mat::<f64>::zeros(n, n);
+            rayon::join(
+                || ti::invert_unit_lower_triangular(out.as_mut(), lu.as_ref(), Par::Seq),
+                || ti::invert_upper_triangular(iu.as_mut(), lu.as_ref(), Par::Seq),
+            );
+            let mut product = Mat::<f64>::zeros(n, n);
+            matmul(
+                product.as_mut(),
+                BlockStructure::Rectangular,
+                faer::Accum::Replace,
+                iu.as_ref(),
+                BlockStructure::TriangularUpper,
+                out.as_ref(),
+                BlockStructure::UnitTriangularLower,
+                1.0,
+                par,
+            );
+            faer::perm::permute_cols(out.as_mut(), product.as_ref(), perm.inverse());
+        };
+        let mut bests = [f64::INFINITY; 2];
+        for _ in 0..15 {
+            for (c, joined) in [false, true].into_iter().enumerate() {
+                let t = ferrotorch::parallel::install(|| best(1, || variant(joined, &mut out)));
+                bests[c] = bests[c].min(t);
+            }
+        }
+        println!("inverse faer {:.3} joined {:.3}", bests[0], bests[1]);
     }
     if only.as_deref() == Some("vals-ab") {
         let mut bests = [f64::INFINITY; 2];

@@ -13,6 +13,7 @@ pub mod linalg;
 pub mod random;
 pub mod reduce;
 pub mod sort;
+pub mod tridiagonal;
 
 /// Element counts below which a kernel stays on the calling thread: waking the pool costs a few
 /// microseconds, as much as copying this many elements.
