@@ -636,8 +636,7 @@ mod lapack {
     /// (below the subnormal range), and the values are scaled back with [`unscale`]. Up to a
     /// factor 1e3 faer measured as accurate as at 1.
     pub(super) fn unit_scale(a: MatRef<'_, f64>) -> i32 {
-        let max =
-            (0..a.ncols()).flat_map(|j| (0..a.nrows()).map(move |i| a[(i, j)].abs())).fold(0.0, f64::max);
+        let max = a.norm_max();
         if max == 0.0 || !max.is_finite() {
             return 0;
         }
@@ -649,20 +648,28 @@ mod lapack {
         }
     }
 
-    /// Multiplies by 2^k in two exact steps, so that 2^k itself need not be representable.
-    pub(super) fn scale_pow2(x: f64, k: i32) -> f64 {
+    /// 2^k as two factors, each representable, whose product applied in turn is exact.
+    fn pow2_factors(k: i32) -> (f64, f64) {
         let h = k / 2;
-        x * 2f64.powi(h) * 2f64.powi(k - h)
+        (2f64.powi(h), 2f64.powi(k - h))
     }
 
-    /// `a` times 2^k as a new column-major matrix.
+    /// `a` times 2^k as a new column-major matrix, filled column by column.
     pub(super) fn scaled(a: MatRef<'_, f64>, k: i32) -> Mat<f64> {
-        Mat::from_fn(a.nrows(), a.ncols(), |i, j| scale_pow2(a[(i, j)], k))
+        let (f1, f2) = pow2_factors(k);
+        let mut m = Mat::<f64>::zeros(a.nrows(), a.ncols());
+        for j in 0..a.ncols() {
+            for i in 0..a.nrows() {
+                m[(i, j)] = a[(i, j)] * f1 * f2;
+            }
+        }
+        m
     }
 
     /// Undoes [`unit_scale`]'s factor on computed eigen or singular values.
     pub(super) fn unscale(values: &mut [f64], k: i32) {
-        values.iter_mut().for_each(|v| *v = scale_pow2(*v, -k));
+        let (f1, f2) = pow2_factors(-k);
+        values.iter_mut().for_each(|v| *v = *v * f1 * f2);
     }
 
     // SAFETY: the view is an Arc'd block, read only while the Source lives.
