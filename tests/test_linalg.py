@@ -121,6 +121,40 @@ def test_large_product_uses_threads_and_matches():
     np.testing.assert_allclose(torch.mm(T(a), T(b).t().contiguous().t()).numpy(), a @ b, rtol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(256, 40), (300, 301), (517, 64), (64, 600)])
+@pytest.mark.parametrize("view", ["contiguous", "transposed", "stepped"])
+def test_gram_products_are_symmetric_and_match_numpy(shape, dtype, view):
+    # A matrix times its own transpose computes the upper triangle only and mirrors it
+    # (cpu::blas::gram_product, from 256 a side), as numpy's syrk path does.
+    rng = np.random.default_rng(shape[0])
+    a = rng.standard_normal(shape).astype(dtype)
+    if view == "contiguous":
+        ta = T(a)
+    elif view == "transposed":
+        ta = T(a.T).t()
+    else:
+        big = np.zeros((shape[0] * 2, shape[1] * 3), dtype=dtype)
+        big[::2, ::3] = a
+        ta = T(big)[::2, ::3]
+    t = tol(dtype)
+    t = {"rtol": t["rtol"] * 10, "atol": t["atol"] * 10 * np.sqrt(shape[0])}
+    for got, want in ((torch.mm(ta, ta.t()), a @ a.T), (torch.mm(ta.t(), ta), a.T @ a),
+                      (ta @ ta.t(), a @ a.T)):
+        g = got.numpy()
+        np.testing.assert_allclose(g, want, **t)
+        assert (g == g.T).all()
+    # beta ≠ 0 or an unrelated right operand take the plain product
+    c = rng.standard_normal((shape[0], shape[0])).astype(dtype)
+    np.testing.assert_allclose(torch.addmm(0.5, T(c), 2.0, ta, ta.t()).numpy(),
+                               0.5 * c + 2.0 * (a @ a.T), **t)
+    b = T(a.T.copy())
+    np.testing.assert_allclose(torch.mm(ta, b).numpy(), a @ a.T, **t)
+    out = torch.Tensor().type(ta.type())
+    assert torch.mm(ta, ta.t(), out=out) is out
+    np.testing.assert_allclose(out.numpy(), a @ a.T, **t)
+
+
 @settings(deadline=None, max_examples=40)
 @given(st.integers(0, 8), st.integers(0, 8), st.sampled_from([np.float32, np.float64]),
        st.integers(1, 3))

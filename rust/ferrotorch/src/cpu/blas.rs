@@ -59,6 +59,14 @@ pub struct MatMut<T> {
     pub cs: isize,
 }
 
+impl<T> MatMut<T> {
+    /// The address of element (i, j) (computed, not dereferenced).
+    #[inline(always)]
+    fn at(self, i: usize, j: usize) -> *mut T {
+        self.ptr.wrapping_offset(i as isize * self.rs + j as isize * self.cs)
+    }
+}
+
 // SAFETY: the operands are plain pointers that the callers keep alive and, for writes, disjoint
 // per thread; the kernels only move them across the pool's threads for the duration of a call.
 unsafe impl<T: Send> Send for MatRef<T> {}
@@ -153,6 +161,67 @@ macro_rules! int_scalar {
 }
 int_scalar!(u8, i8, i16, i32, i64);
 
+/// Sides from which a product of a matrix with its own transpose computes only the upper
+/// triangle (numpy calls syrk for `a.T @ a` and `a @ a.T` the same way).
+pub const GRAM_MIN: usize = 256;
+
+/// Whether `rhs` is exactly `lhs` transposed (the same elements), so that `lhs·rhs` is a
+/// symmetric Gram matrix (`Aᵀ·A` or `A·Aᵀ`).
+fn is_transpose_of<T>(rhs: MatRef<T>, lhs: MatRef<T>) -> bool {
+    std::ptr::eq(lhs.ptr, rhs.ptr)
+        && lhs.rows == rhs.cols
+        && lhs.cols == rhs.rows
+        && lhs.rs == rhs.cs
+        && lhs.cs == rhs.rs
+}
+
+/// `dst = lhs·rhs` for `rhs = lhsᵀ`: single-threaded products on the tiles on and above the
+/// diagonal (4 tiles a side per 2 threads: 10 of 16 tiles' work), spread over the pool, then
+/// the strict lower triangle copied from the upper one, so the result is exactly symmetric.
+///
+/// # Safety
+/// As [`BlasScalar::gemm`]; dst is n×n with n = lhs.rows.
+unsafe fn gram_product<T: BlasScalar>(
+    dst: MatMut<T>,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    threads: usize,
+    tile_product: impl Fn(MatMut<T>, MatRef<T>, MatRef<T>) + Sync,
+) {
+    use rayon::prelude::*;
+    let n = dst.rows;
+    let per_side = (2 * threads.max(1)).min(n.div_ceil(64));
+    let size = n.div_ceil(per_side).div_ceil(32) * 32;
+    let tiles: Vec<(usize, usize)> =
+        (0..n).step_by(size).flat_map(|i| (i..n).step_by(size).map(move |j| (i, j))).collect();
+    let one = |&(i, j): &(usize, usize)| {
+        let (dst, lhs, rhs) = (dst, lhs, rhs); // capture whole (Send) operands
+        let (h, w) = (size.min(n - i), size.min(n - j));
+        let (si, sj) = (i as isize, j as isize);
+        let d = MatMut { ptr: dst.ptr.wrapping_offset(si * dst.rs + sj * dst.cs), rows: h, cols: w, ..dst };
+        let l = MatRef { ptr: lhs.ptr.wrapping_offset(si * lhs.rs), rows: h, ..lhs };
+        let r = MatRef { ptr: rhs.ptr.wrapping_offset(sj * rhs.cs), cols: w, ..rhs };
+        tile_product(d, l, r);
+    };
+    // Mirror in 32-row bands, 32 columns at a time, so reads walk short runs of the upper part.
+    let mirror = |band: usize| {
+        let rows = band * 32..((band + 1) * 32).min(n);
+        for b0 in (0..rows.end).step_by(32) {
+            for a in rows.clone() {
+                for b in b0..(b0 + 32).min(a) {
+                    // SAFETY: (a, b) and (b, a) are inside the n×n dst; each band writes only
+                    // its own rows' strict lower part and reads only the strict upper part.
+                    unsafe { *dst.at(a, b) = *dst.at(b, a) };
+                }
+            }
+        }
+    };
+    parallel::install(|| {
+        tiles.par_iter().for_each(one);
+        (0..n.div_ceil(32)).into_par_iter().for_each(mirror);
+    });
+}
+
 /// The gemm crate's parallelism for an m×n×k product.
 fn parallelism(m: usize, n: usize, k: usize, threads: usize) -> Parallelism {
     let flops = m.saturating_mul(n).saturating_mul(k);
@@ -197,6 +266,7 @@ macro_rules! float_scalar {
                     return unsafe { gemv_kernel(dst.ptr, dst.cs, beta, alpha, t, lhs.ptr, lhs.cs, threads) };
                 }
                 let par = parallelism(m, n, k, threads);
+                let gram = beta == 0.0 && m >= GRAM_MIN && is_transpose_of(rhs, lhs);
                 let run = move |dst: MatMut<Self>, lhs: MatRef<Self>, rhs: MatRef<Self>, par: Parallelism| {
                     // SAFETY: the caller guarantees the operands; the gemm crate reads/writes
                     // exactly the described elements. gemm computes dst = a·dst + b·lhs·rhs.
@@ -211,6 +281,10 @@ macro_rules! float_scalar {
                     }
                 };
                 match par {
+                    _ if gram => {
+                        // SAFETY: forwarded from the caller; rhs is lhs transposed.
+                        unsafe { gram_product(dst, lhs, rhs, threads, |d, l, r| run(d, l, r, Parallelism::None)) }
+                    }
                     Parallelism::None => run(dst, lhs, rhs, par),
                     _ if split_panels() => {
                         // One single-threaded GEMM per thread on a panel of dst (the longer
@@ -635,6 +709,37 @@ mod tests {
         assert_eq!(c1, c2);
         let x = [1i32, 2, 3];
         assert_eq!(unsafe { i32::dot(3, x.as_ptr(), 1, x.as_ptr(), 1) }, 14);
+    }
+
+    #[test]
+    fn gram_products_compute_the_upper_triangle_and_mirror_it() {
+        // Small integers keep every sum exact, so the tiled path must equal the portable loop.
+        for (n, k) in [(256usize, 3usize), (300, 70), (517, 33)] {
+            let a: Vec<f64> = (0..n * k).map(|i| (i % 11) as f64 - 5.0).collect();
+            for threads in [1, 2, 3] {
+                // a stored n×k row-major: A·Aᵀ; then the same storage read as k×n: Aᵀ·A is k×k
+                // (too small for the Gram path at k < 256, so only A·Aᵀ and its column-major twin).
+                for (rs, cs) in [(k as isize, 1isize), (1, n as isize)] {
+                    let lhs = MatRef { ptr: a.as_ptr(), rows: n, cols: k, rs, cs };
+                    let rhs = MatRef { ptr: a.as_ptr(), rows: k, cols: n, rs: cs, cs: rs };
+                    assert!(is_transpose_of(rhs, lhs));
+                    let mut c1 = vec![f64::NAN; n * n]; // beta = 0: never read
+                    let mut c2 = vec![0.0; n * n];
+                    let d1 = MatMut { ptr: c1.as_mut_ptr(), rows: n, cols: n, rs: n as isize, cs: 1 };
+                    let d2 = MatMut { ptr: c2.as_mut_ptr(), rows: n, cols: n, rs: n as isize, cs: 1 };
+                    unsafe {
+                        f64::gemm(d1, 0.0, 2.0, lhs, rhs, threads);
+                        gemm_portable(d2, 0.0, 2.0, lhs, rhs);
+                    }
+                    assert_eq!(c1, c2, "n={n} k={k} threads={threads} strides=({rs},{cs})");
+                }
+            }
+        }
+        // Not a Gram product: the same shape over a shifted pointer, or beta ≠ 0, takes the plain path.
+        let a = vec![1.0f32; 300 * 301];
+        let lhs = MatRef { ptr: a.as_ptr(), rows: 300, cols: 300, rs: 300, cs: 1 };
+        let shifted = MatRef { ptr: a[1..].as_ptr(), rows: 300, cols: 300, rs: 1, cs: 300 };
+        assert!(!is_transpose_of(shifted, lhs));
     }
 
     #[test]
