@@ -717,8 +717,7 @@ mod tests {
         for (n, k) in [(256usize, 3usize), (300, 70), (517, 33)] {
             let a: Vec<f64> = (0..n * k).map(|i| (i % 11) as f64 - 5.0).collect();
             for threads in [1, 2, 3] {
-                // a stored n×k row-major: A·Aᵀ; then the same storage read as k×n: Aᵀ·A is k×k
-                // (too small for the Gram path at k < 256, so only A·Aᵀ and its column-major twin).
+                // A (n×k) stored row-major, then column-major: A·Aᵀ is n×n.
                 for (rs, cs) in [(k as isize, 1isize), (1, n as isize)] {
                     let lhs = MatRef { ptr: a.as_ptr(), rows: n, cols: k, rs, cs };
                     let rhs = MatRef { ptr: a.as_ptr(), rows: k, cols: n, rs: cs, cs: rs };
@@ -735,7 +734,7 @@ mod tests {
                 }
             }
         }
-        // Not a Gram product: the same shape over a shifted pointer, or beta ≠ 0, takes the plain path.
+        // The same shape and swapped strides over a shifted pointer are other elements.
         let a = vec![1.0f32; 300 * 301];
         let lhs = MatRef { ptr: a.as_ptr(), rows: 300, cols: 300, rs: 300, cs: 1 };
         let shifted = MatRef { ptr: a[1..].as_ptr(), rows: 300, cols: 300, rs: 1, cs: 300 };

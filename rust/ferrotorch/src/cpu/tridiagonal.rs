@@ -2,9 +2,9 @@
 //! Pal–Walker–Kahan variant of implicit QL/QR, as in LAPACK's `dsterf`.
 //!
 //! faer's values-only path runs its vector-capable QR iteration, which builds a Givens rotation
-//! (a `hypot` and two divisions) per step; this sweep works on squared off-diagonals and needs
-//! one division per step and no square root. At 512 it is ~0.3 ms against faer's ~6 ms, which
-//! was half of `symeig` without vectors.
+//! (a `hypot` and divisions) per step; this sweep works on squared off-diagonals and needs no
+//! square root. At 512 it takes 2.4 ms against 5.2-7 ms for faer's, which was half of `symeig`
+//! without vectors. Each step is a chain of two dependent divisions, as in LAPACK.
 
 /// Sweeps allowed per eigenvalue before giving up (LAPACK's MAXIT).
 const MAX_SWEEPS_PER_VALUE: usize = 30;

@@ -626,16 +626,21 @@ mod lapack {
         }
     }
 
+    // SAFETY: the view is an Arc'd block, read only while the Source lives.
+    unsafe impl Send for Source {}
+    unsafe impl Sync for Source {}
+
     /// The power of two 2^k that brings the largest |entry| of `a` near 1, when that is more
     /// than a factor 16 away (0 otherwise, and for a zero matrix).
     ///
     /// faer's eigen and SVD solvers use absolute tolerances: its divide and conquer lost 9 digits
-    /// of the eigenvalues of a 301×301 symmetric matrix scaled by 1e10 (and 7 at 1e-20), its SVD
-    /// of a 64×64 one scaled by 1e-200 returned values 40% off and did not converge at 1e200.
+    /// of the eigenvalues of a 301×301 symmetric matrix scaled by 1e10 (and all but 2 at 1e-20),
+    /// its SVD of a 64×64 one scaled by 1e-200 returned values 40% off and did not converge at
+    /// 1e200.
     /// LAPACK scales into a safe range before these solvers; scaling by a power of two is exact
     /// (below the subnormal range), and the values are scaled back with [`unscale`]. Up to a
     /// factor 1e3 faer measured as accurate as at 1.
-    pub(super) fn unit_scale(a: MatRef<'_, f64>) -> i32 {
+    fn unit_scale(a: MatRef<'_, f64>) -> i32 {
         let max = a.norm_max();
         if max == 0.0 || !max.is_finite() {
             return 0;
@@ -654,8 +659,14 @@ mod lapack {
         (2f64.powi(h), 2f64.powi(k - h))
     }
 
+    /// `a` brought near unit scale when [`unit_scale`] asks for it: (k, the scaled copy).
+    pub(super) fn near_unit(a: MatRef<'_, f64>) -> (i32, Option<Mat<f64>>) {
+        let k = unit_scale(a);
+        (k, (k != 0).then(|| scaled(a, k)))
+    }
+
     /// `a` times 2^k as a new column-major matrix, filled column by column.
-    pub(super) fn scaled(a: MatRef<'_, f64>, k: i32) -> Mat<f64> {
+    fn scaled(a: MatRef<'_, f64>, k: i32) -> Mat<f64> {
         let (f1, f2) = pow2_factors(k);
         let mut m = Mat::<f64>::zeros(a.nrows(), a.ncols());
         for j in 0..a.ncols() {
@@ -671,10 +682,6 @@ mod lapack {
         let (f1, f2) = pow2_factors(-k);
         values.iter_mut().for_each(|v| *v = *v * f1 * f2);
     }
-
-    // SAFETY: the view is an Arc'd block, read only while the Source lives.
-    unsafe impl Send for Source {}
-    unsafe impl Sync for Source {}
 
     /// A new m×n result of `dtype` in column-major layout (strides 1, m), as Torch7's LAPACK
     /// results were, written through a column-major f64 matrix: the result's own memory for
@@ -942,8 +949,7 @@ mod lapack {
             let e = run(n, move || eigenvalues_symmetric(am))?.map_err(|_| not_converged())?;
             return Ok((vector(&e, a.dtype())?, Tensor::empty(a.dtype())));
         }
-        let scale = unit_scale(am);
-        let scaled_copy = (scale != 0).then(|| scaled(am, scale));
+        let (scale, scaled_copy) = near_unit(am);
         let am = scaled_copy.as_ref().map_or(am, |c| c.as_ref());
         let mut out = Out::new(n, n, a.dtype())?;
         let um = out.mat();
@@ -963,8 +969,8 @@ mod lapack {
     }
 
     /// Ascending eigenvalues of the symmetric matrix whose lower triangle is `a`: faer's
-    /// tridiagonalization, then the square-root-free QL/QR sweep (`cpu::tridiagonal::sterf`),
-    /// ~20x faster than faer's values-only QR on the tridiagonal matrix.
+    /// tridiagonalization, then the square-root-free QL/QR sweep (`cpu::tridiagonal::sterf`):
+    /// 2.4 ms at 512 against 5.2-7 ms for faer's values-only QR on the tridiagonal matrix.
     fn eigenvalues_symmetric(a: MatRef<'_, f64>) -> std::result::Result<Vec<f64>, usize> {
         use faer::linalg::evd::tridiag;
         let n = a.nrows();
@@ -987,9 +993,9 @@ mod lapack {
         const W: &str = "eig";
         let mut am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
-        let scale = unit_scale(am.as_ref());
-        if scale != 0 {
-            am = scaled(am.as_ref(), scale);
+        let (scale, scaled_copy) = near_unit(am.as_ref());
+        if let Some(c) = scaled_copy {
+            am = c;
         }
         let conv =
             |_| Error::Runtime(format!("{W}: the QR iteration did not converge on the {n}x{n} matrix"));
@@ -1082,8 +1088,7 @@ mod lapack {
         let (uc, vc) = if some { (size, size) } else { (m, n) };
         let (mut u, mut v) = (Out::new(m, uc, a.dtype())?, Out::new(n, vc, a.dtype())?);
         let mut s = faer::diag::Diag::<f64>::zeros(size);
-        let scale = unit_scale(src.mat());
-        let scaled_copy = (scale != 0).then(|| scaled(src.mat(), scale));
+        let (scale, scaled_copy) = near_unit(src.mat());
         let am = scaled_copy.as_ref().map_or(src.mat(), |c| c.as_ref());
         let (um, vm, sm) = (u.mat(), v.mat(), s.as_mut());
         let conv =
@@ -1092,10 +1097,10 @@ mod lapack {
             let par = k::parallelism(k::Work::Svd, m.max(n));
             let c = if some { ComputeSvdVectors::Thin } else { ComputeSvdVectors::Full };
             let mut params: fsvd::SvdParams = faer::auto!(f64);
-            // The bidiagonalization is one rank-2 update and two matrix-vector products per
-            // column; splitting those over the threads pays only while the trailing matrix is
-            // above ~384² (faer's default, 222², made 512² 5% slower; examples/lapack_profile
-            // svd-ab sweeps it).
+            // The bidiagonalization is, per column, a rank-2 update fused with one matrix-vector
+            // product and a second matrix-vector product; splitting those over the threads pays
+            // only while the trailing matrix is above ~384² (faer's default, 222², made 512² 5%
+            // slower; examples/lapack_profile svd-ab sweeps it).
             params.bidiag.par_threshold = 384 * 384;
             let mut mem = MemBuffer::new(fsvd::svd_scratch::<f64>(m, n, c, c, par, params.into()));
             fsvd::svd(am, sm, Some(um), Some(vm), par, MemStack::new(&mut mem), params.into())
