@@ -50,6 +50,29 @@ fn evd(
     (u, d)
 }
 
+/// faer's thin SVD of `a` with the given parameters and parallelism; returns U.
+fn thin_svd(a: &Mat<f64>, params: faer::linalg::svd::SvdParams, par: Par) -> Mat<f64> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::svd::{self as fsvd, ComputeSvdVectors};
+    let n = a.nrows();
+    let mut u = Mat::<f64>::zeros(n, n);
+    let mut v = Mat::<f64>::zeros(n, n);
+    let mut d = faer::diag::Diag::<f64>::zeros(n);
+    let cv = ComputeSvdVectors::Thin;
+    let mut mem = MemBuffer::new(fsvd::svd_scratch::<f64>(n, n, cv, cv, par, params.into()));
+    fsvd::svd(
+        a.as_ref(),
+        d.as_mut(),
+        Some(u.as_mut()),
+        Some(v.as_mut()),
+        par,
+        MemStack::new(&mut mem),
+        params.into(),
+    )
+    .unwrap();
+    u
+}
+
 fn main() -> ferrotorch::Result<()> {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(512);
     let reps = 15;
@@ -150,7 +173,7 @@ fn main() -> ferrotorch::Result<()> {
     });
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::linalg::evd;
-    use faer::linalg::svd::{self as fsvd, ComputeSvdVectors, SvdParams};
+    use faer::linalg::svd::{self as fsvd, SvdParams};
     for rt in [32usize, 64, 128, 256] {
         run(&format!("evd rt={rt}"), 5, &|| {
             std::hint::black_box(evd(&sm, true, Some(rt), faer::get_global_parallelism()));
@@ -212,8 +235,7 @@ fn main() -> ferrotorch::Result<()> {
     }
     if only.as_deref() == Some("svd-ab") {
         // The bidiagonalization's parallel threshold (trailing rows × columns) inside a parallel svd.
-        use faer::dyn_stack::{MemBuffer, MemStack};
-        use faer::linalg::svd::{self as fsvd, ComputeSvdVectors, SvdParams};
+        use faer::linalg::svd::SvdParams;
         let pts = [49152usize, 256 * 256, 384 * 384, 512 * 512, 768 * 768, usize::MAX];
         let mut bests = [f64::INFINITY; 6];
         let par = Par::rayon(threads);
@@ -221,27 +243,7 @@ fn main() -> ferrotorch::Result<()> {
             for (c, &pt) in pts.iter().enumerate() {
                 let mut params: SvdParams = faer::auto!(f64);
                 params.bidiag.par_threshold = pt;
-                let t = ferrotorch::parallel::install(|| {
-                    best(1, || {
-                        let mut u = Mat::<f64>::zeros(n, n);
-                        let mut v = Mat::<f64>::zeros(n, n);
-                        let mut d = faer::diag::Diag::<f64>::zeros(n);
-                        let cv = ComputeSvdVectors::Thin;
-                        let mut mem =
-                            MemBuffer::new(fsvd::svd_scratch::<f64>(n, n, cv, cv, par, params.into()));
-                        fsvd::svd(
-                            am.as_ref(),
-                            d.as_mut(),
-                            Some(u.as_mut()),
-                            Some(v.as_mut()),
-                            par,
-                            MemStack::new(&mut mem),
-                            params.into(),
-                        )
-                        .unwrap();
-                        u
-                    })
-                });
+                let t = ferrotorch::parallel::install(|| best(1, || thin_svd(&am, params, par)));
                 bests[c] = bests[c].min(t);
             }
         }
@@ -522,28 +524,7 @@ fn main() -> ferrotorch::Result<()> {
         run(&format!("svdp rt={rt}"), 3, &|| {
             let par = faer::get_global_parallelism();
             let params = SvdParams { recursion_threshold: rt, ..faer::auto!(f64) };
-            let mut u = Mat::<f64>::zeros(n, n);
-            let mut v = Mat::<f64>::zeros(n, n);
-            let mut d = faer::diag::Diag::<f64>::zeros(n);
-            let mut mem = MemBuffer::new(fsvd::svd_scratch::<f64>(
-                n,
-                n,
-                ComputeSvdVectors::Thin,
-                ComputeSvdVectors::Thin,
-                par,
-                params.into(),
-            ));
-            fsvd::svd(
-                am.as_ref(),
-                d.as_mut(),
-                Some(u.as_mut()),
-                Some(v.as_mut()),
-                par,
-                MemStack::new(&mut mem),
-                params.into(),
-            )
-            .unwrap();
-            std::hint::black_box(u);
+            std::hint::black_box(thin_svd(&am, params, par));
         });
     }
     run("bidiag", 3, &|| {

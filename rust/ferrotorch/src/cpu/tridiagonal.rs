@@ -35,8 +35,7 @@ pub fn sterf(d: &mut [f64], e: &mut [f64]) -> Result<(), usize> {
     let safe_min = f64::MIN_POSITIVE;
     let scale_max = (1.0 / safe_min).sqrt() / 3.0;
     let scale_min = safe_min.sqrt() / eps2;
-    let max_sweeps = n * MAX_SWEEPS_PER_VALUE;
-    let mut sweeps = 0;
+    let mut budget = Budget { eps2, sweeps_left: n * MAX_SWEEPS_PER_VALUE };
 
     // Split into unreduced blocks [start, end] and iterate on each.
     let mut next = 0;
@@ -73,9 +72,9 @@ pub fn sterf(d: &mut [f64], e: &mut [f64]) -> Result<(), usize> {
         e[start..end].iter_mut().for_each(|x| *x *= *x);
         // QL chases from the bottom up, QR from the top down: start at the smaller end.
         let converged = if d[end].abs() < d[start].abs() {
-            qr_block(d, e, end, start, eps2, &mut sweeps, max_sweeps)
+            qr_block(d, e, end, start, &mut budget)
         } else {
-            ql_block(d, e, start, end, eps2, &mut sweeps, max_sweeps)
+            ql_block(d, e, start, end, &mut budget)
         };
         if scale != 1.0 {
             d[start..=end].iter_mut().for_each(|x| *x /= scale);
@@ -108,20 +107,57 @@ fn shift(p: f64, next: f64, e2: f64) -> f64 {
     p - rte / (sigma + if sigma >= 0.0 { r } else { -r })
 }
 
+/// The running state of one Pal–Walker–Kahan sweep (rotation cosine and sine, the current
+/// diagonal residual `gamma` and the squared quantity `p` it carries).
+struct Sweep {
+    c: f64,
+    s: f64,
+    gamma: f64,
+    p: f64,
+}
+
+impl Sweep {
+    fn new(gamma: f64) -> Sweep {
+        Sweep { c: 1.0, s: 0.0, gamma, p: gamma * gamma }
+    }
+
+    /// One rotation against squared off-diagonal `bb` and diagonal entry `alpha`: returns the
+    /// new squared off-diagonal for the previous position and the new diagonal entry.
+    #[inline(always)]
+    fn step(&mut self, bb: f64, alpha: f64, sigma: f64) -> (f64, f64) {
+        let r = self.p + bb;
+        let off = self.s * r;
+        let old_c = self.c;
+        self.c = self.p / r;
+        self.s = bb / r;
+        let old_gamma = self.gamma;
+        self.gamma = self.c * (alpha - sigma) - self.s * old_gamma;
+        self.p = if self.c != 0.0 { self.gamma * self.gamma / self.c } else { old_c * bb };
+        (off, old_gamma + (alpha - self.gamma))
+    }
+}
+
+/// The squared negligibility threshold and the sweeps left for the whole matrix.
+struct Budget {
+    eps2: f64,
+    sweeps_left: usize,
+}
+
+impl Budget {
+    /// Takes one sweep; false when none is left.
+    fn spend(&mut self) -> bool {
+        let ok = self.sweeps_left > 0;
+        self.sweeps_left = self.sweeps_left.saturating_sub(1);
+        ok
+    }
+}
+
 /// QL iteration on the block `l..=lend` (`l <= lend`); e holds squared off-diagonals. Returns
 /// false when the sweep budget ran out.
-fn ql_block(
-    d: &mut [f64],
-    e: &mut [f64],
-    mut l: usize,
-    lend: usize,
-    eps2: f64,
-    sweeps: &mut usize,
-    max: usize,
-) -> bool {
+fn ql_block(d: &mut [f64], e: &mut [f64], mut l: usize, lend: usize, budget: &mut Budget) -> bool {
     loop {
         let mut m = l;
-        while m < lend && e[m].abs() > eps2 * (d[m] * d[m + 1]).abs() {
+        while m < lend && e[m].abs() > budget.eps2 * (d[m] * d[m + 1]).abs() {
             m += 1;
         }
         if m < lend {
@@ -137,31 +173,20 @@ fn ql_block(
             e[l] = 0.0;
             l += 2;
         } else {
-            if *sweeps == max {
+            if !budget.spend() {
                 return false;
             }
-            *sweeps += 1;
             let sigma = shift(d[l], d[l + 1], e[l]);
-            let (mut c, mut s) = (1.0, 0.0);
-            let mut gamma = d[m] - sigma;
-            let mut p = gamma * gamma;
+            let mut sweep = Sweep::new(d[m] - sigma);
             for i in (l..m).rev() {
-                let bb = e[i];
-                let r = p + bb;
+                let (e_next, d_next) = sweep.step(e[i], d[i], sigma);
                 if i != m - 1 {
-                    e[i + 1] = s * r;
+                    e[i + 1] = e_next;
                 }
-                let old_c = c;
-                c = p / r;
-                s = bb / r;
-                let old_gamma = gamma;
-                let alpha = d[i];
-                gamma = c * (alpha - sigma) - s * old_gamma;
-                d[i + 1] = old_gamma + (alpha - gamma);
-                p = if c != 0.0 { gamma * gamma / c } else { old_c * bb };
+                d[i + 1] = d_next;
             }
-            e[l] = s * p;
-            d[l] = sigma + gamma;
+            e[l] = sweep.s * sweep.p;
+            d[l] = sigma + sweep.gamma;
         }
         if l > lend {
             return true;
@@ -170,18 +195,10 @@ fn ql_block(
 }
 
 /// QR iteration on the block `lend..=l` (`l > lend`), chasing downwards from `l`.
-fn qr_block(
-    d: &mut [f64],
-    e: &mut [f64],
-    mut l: usize,
-    lend: usize,
-    eps2: f64,
-    sweeps: &mut usize,
-    max: usize,
-) -> bool {
+fn qr_block(d: &mut [f64], e: &mut [f64], mut l: usize, lend: usize, budget: &mut Budget) -> bool {
     loop {
         let mut m = l;
-        while m > lend && e[m - 1].abs() > eps2 * (d[m] * d[m - 1]).abs() {
+        while m > lend && e[m - 1].abs() > budget.eps2 * (d[m] * d[m - 1]).abs() {
             m -= 1;
         }
         if m > lend {
@@ -196,31 +213,20 @@ fn qr_block(
             e[l - 1] = 0.0;
             2
         } else {
-            if *sweeps == max {
+            if !budget.spend() {
                 return false;
             }
-            *sweeps += 1;
             let sigma = shift(d[l], d[l - 1], e[l - 1]);
-            let (mut c, mut s) = (1.0, 0.0);
-            let mut gamma = d[m] - sigma;
-            let mut p = gamma * gamma;
+            let mut sweep = Sweep::new(d[m] - sigma);
             for i in m..l {
-                let bb = e[i];
-                let r = p + bb;
+                let (e_prev, d_this) = sweep.step(e[i], d[i + 1], sigma);
                 if i != m {
-                    e[i - 1] = s * r;
+                    e[i - 1] = e_prev;
                 }
-                let old_c = c;
-                c = p / r;
-                s = bb / r;
-                let old_gamma = gamma;
-                let alpha = d[i + 1];
-                gamma = c * (alpha - sigma) - s * old_gamma;
-                d[i] = old_gamma + (alpha - gamma);
-                p = if c != 0.0 { gamma * gamma / c } else { old_c * bb };
+                d[i] = d_this;
             }
-            e[l - 1] = s * p;
-            d[l] = sigma + gamma;
+            e[l - 1] = sweep.s * sweep.p;
+            d[l] = sigma + sweep.gamma;
             0
         };
         if l < lend + step {
