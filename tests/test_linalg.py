@@ -122,6 +122,22 @@ def test_large_product_uses_threads_and_matches():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(5000, 300), (300, 5000), (4096, 70), (257, 513)])
+def test_column_major_mv_blocks(shape, dtype):
+    # A column-major matrix (a transposed view) runs one axpy per column into blocks of y as
+    # tall as fit L1 (4096 f32 / 2048 f64 rows): heights that cross those block edges.
+    rng = np.random.default_rng(shape[0])
+    a = rng.standard_normal(shape).astype(dtype)
+    x = rng.standard_normal(shape[1]).astype(dtype)
+    y = rng.standard_normal(shape[0]).astype(dtype)
+    ta = T(a.T).t()
+    t = tol(dtype)
+    t = {"rtol": t["rtol"] * 10, "atol": t["atol"] * 10 * np.sqrt(shape[1])}
+    np.testing.assert_allclose(torch.mv(ta, T(x)).numpy(), a @ x, **t)
+    np.testing.assert_allclose(torch.addmv(0.5, T(y), 2.0, ta, T(x)).numpy(), 0.5 * y + 2.0 * (a @ x), **t)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(256, 40), (300, 301), (517, 64), (64, 600)])
 @pytest.mark.parametrize("view", ["contiguous", "transposed", "stepped"])
 def test_gram_products_are_symmetric_and_match_numpy(shape, dtype, view):
