@@ -662,19 +662,27 @@ mod lapack {
     /// `a` brought near unit scale when [`unit_scale`] asks for it: (k, the scaled copy).
     pub(super) fn near_unit(a: MatRef<'_, f64>) -> (i32, Option<Mat<f64>>) {
         let k = unit_scale(a);
-        (k, (k != 0).then(|| scaled(a, k)))
+        (
+            k,
+            (k != 0).then(|| {
+                let mut m = a.to_owned();
+                scale_in_place(m.as_mut(), k);
+                m
+            }),
+        )
     }
 
-    /// `a` times 2^k as a new column-major matrix, filled column by column.
-    fn scaled(a: MatRef<'_, f64>, k: i32) -> Mat<f64> {
+    /// Multiplies every element of `a` by 2^k, column by column (nothing to do for k = 0).
+    fn scale_in_place(mut a: MatMut<'_, f64>, k: i32) {
+        if k == 0 {
+            return;
+        }
         let (f1, f2) = pow2_factors(k);
-        let mut m = Mat::<f64>::zeros(a.nrows(), a.ncols());
         for j in 0..a.ncols() {
             for i in 0..a.nrows() {
-                m[(i, j)] = a[(i, j)] * f1 * f2;
+                a[(i, j)] = a[(i, j)] * f1 * f2;
             }
         }
-        m
     }
 
     /// Undoes [`unit_scale`]'s factor on computed eigen or singular values.
@@ -993,10 +1001,9 @@ mod lapack {
         const W: &str = "eig";
         let mut am = input(W, "the matrix", a, false)?;
         let n = square(W, "the matrix", &am)?;
-        let (scale, scaled_copy) = near_unit(am.as_ref());
-        if let Some(c) = scaled_copy {
-            am = c;
-        }
+        // `am` is our own copy: scaled where it is.
+        let scale = unit_scale(am.as_ref());
+        scale_in_place(am.as_mut(), scale);
         let conv =
             |_| Error::Runtime(format!("{W}: the QR iteration did not converge on the {n}x{n} matrix"));
         if n == 0 {
