@@ -57,6 +57,29 @@ def test_gesv_inverse_large(n, dtype):
     assert residual(a32 @ N(x)[:, 0], b[:, 0]) < rtol(dtype, n)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("n", [191, 193, 450])
+def test_lu_pivots_like_lapack_on_every_schedule(n, threads):
+    # Plain Gaussian matrices pivot at almost every step, so the blocked schedule's deferred
+    # swaps (n >= 192, two or more threads) and the recursion (one thread, n < 192) must give
+    # scipy's (LAPACK's) factors, pivot for pivot.
+    scipy = pytest.importorskip("scipy.linalg")
+    rng = np.random.default_rng(n + threads)
+    a = rng.standard_normal((n, n))
+    b = rng.standard_normal((n, 2))
+    want_lu, _ = scipy.lu_factor(a)
+    before = torch.getnumthreads()
+    torch.setnumthreads(threads)
+    try:
+        x, lu = torch.gesv(torch.fromNumpy(b), torch.fromNumpy(a))
+        inv = torch.inverse(torch.fromNumpy(a))
+    finally:
+        torch.setnumthreads(before)
+    assert np.abs(N(lu) - want_lu).max() < 1e-9
+    assert residual(a @ N(x), b) < 1e-11
+    assert residual(a @ N(inv), np.eye(n)) < 1e-11
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gesv_inverse_singular_large(dtype):
     n = 150
@@ -68,6 +91,10 @@ def test_gesv_inverse_singular_large(dtype):
         torch.inverse(ta)
     with pytest.raises(ValueError, match="singular"):
         torch.gesv(torch.fromNumpy(np.ones((n, 1), dtype=dtype)), ta)
+    big = rng.standard_normal((300, 300))
+    big[:, 250] = 0.0  # a zero column in a later panel of the blocked schedule
+    with pytest.raises(ValueError, match="singular"):
+        torch.inverse(torch.fromNumpy(big.astype(dtype)))
     a[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinity"):
         torch.inverse(torch.fromNumpy(a.astype(dtype)))

@@ -196,6 +196,83 @@ fn main() -> ferrotorch::Result<()> {
             println!("evd rt={rt:<4} par={p:<5} {:9.3}", bests[c]);
         }
     }
+    if only.as_deref() == Some("own-lu") {
+        use faer::linalg::lu::partial_pivoting::factor;
+        let mut bests = [f64::INFINITY; 3];
+        for _ in 0..15 {
+            bests[0] = bests[0].min(best(1, || {
+                let mut lu = am.clone();
+                let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
+                let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
+                    n,
+                    n,
+                    Par::Seq,
+                    Default::default(),
+                ));
+                factor::lu_in_place(
+                    lu.as_mut(),
+                    &mut f,
+                    &mut b,
+                    Par::Seq,
+                    MemStack::new(&mut mem),
+                    Default::default(),
+                );
+                lu
+            }));
+            for t in [1usize, 2] {
+                if std::env::var("OWN_LU_THREADS").is_ok_and(|v| v != t.to_string()) {
+                    continue;
+                }
+                bests[t] = bests[t].min(ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut lu = am.clone();
+                        let mut piv = vec![0usize; n];
+                        // SAFETY: an n×n column-major matrix with ld = n.
+                        unsafe {
+                            ferrotorch::cpu::lu::lu_in_place(lu.as_mut().as_ptr_mut(), n, n, n, &mut piv, t)
+                        };
+                        lu
+                    })
+                }));
+            }
+        }
+        println!("faer seq {:.3}  ours 1 thread {:.3}  ours 2 threads {:.3}", bests[0], bests[1], bests[2]);
+    }
+    if only.as_deref() == Some("panel") {
+        // Factoring one tall panel (n × w): faer's sequential LU against ours.
+        use faer::linalg::lu::partial_pivoting::factor;
+        for w in [32usize, 48, 64, 96, 128] {
+            let p = am.subcols(0, w).to_owned();
+            let tf = best(30, || {
+                let mut lu = p.clone();
+                let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
+                let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
+                    n,
+                    w,
+                    Par::Seq,
+                    Default::default(),
+                ));
+                factor::lu_in_place(
+                    lu.as_mut(),
+                    &mut f,
+                    &mut b,
+                    Par::Seq,
+                    MemStack::new(&mut mem),
+                    Default::default(),
+                );
+                lu
+            });
+            let to = best(30, || {
+                let mut lu = p.clone();
+                let mut piv = vec![0usize; w];
+                // SAFETY: an n×w column-major matrix with ld = n.
+                unsafe { ferrotorch::cpu::lu::lu_in_place(lu.as_mut().as_ptr_mut(), n, w, n, &mut piv, 1) };
+                lu
+            });
+            let tc = best(30, || p.clone());
+            println!("panel {n}x{w}: faer {tf:.3} ours {to:.3} (clone {tc:.3})");
+        }
+    }
     if only.as_deref() == Some("lu-ab") {
         use faer::linalg::lu::partial_pivoting::factor::{self, PartialPivLuParams};
         let cfgs: Vec<(usize, bool)> =

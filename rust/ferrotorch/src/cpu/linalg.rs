@@ -1,8 +1,8 @@
 //! CPU kernels: LAPACK-class decompositions and solvers.
 //!
-//! Dense column-major `faer::Mat<f64>` in, out. The blocked, parallel decompositions (LU,
-//! Cholesky, QR, symmetric and general eigen, SVD) are faer's; the LAPACK-format routines whose
-//! exact output Torch7 exposed (geqrf's Householder vectors and tau, orgqr, ormqr, pstrf, gels'
+//! Dense column-major `faer::Mat<f64>` in, out. The blocked, parallel decompositions (Cholesky,
+//! QR, symmetric and general eigen, SVD) are faer's (LU is `cpu::lu`); the LAPACK-format
+//! routines whose exact output Torch7 exposed (geqrf's Householder vectors and tau, orgqr, ormqr, pstrf, gels'
 //! factor) are written here after LAPACK's unblocked algorithms (dgeqr2, dorg2r, dorm2r, dpstf2),
 //! so their results match LAPACK's sign conventions.
 
@@ -13,7 +13,8 @@ use faer::{Mat, MatMut, Par};
 /// in docs/ARCHITECTURE.md, "LAPACK parallelism").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Work {
-    /// Partial-pivoting LU and the solves on it (no gain from threads below 1024).
+    /// The triangular solves on an LU factorization (no gain from threads below 1024; the
+    /// factorization itself is `cpu::lu`, which picks its own schedule).
     Lu,
     /// The inverse from an LU factorization (triangular inverses and their product).
     Inverse,

@@ -10,6 +10,7 @@ pub mod elementwise;
 pub mod fill;
 pub mod index;
 pub mod linalg;
+pub mod lu;
 pub mod random;
 pub mod reduce;
 pub mod sort;

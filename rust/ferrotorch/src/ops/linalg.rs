@@ -496,7 +496,7 @@ mod lapack {
     use crate::cpu::linalg as k;
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::reborrow::{Reborrow, ReborrowMut};
-    use faer::{Mat, MatMut, MatRef, Par};
+    use faer::{Mat, MatMut, MatRef};
 
     /// TypeError unless Float/Double; ValueError unless 2-D (a 1-D right-hand side becomes a
     /// column): the matrix's (rows, columns).
@@ -792,25 +792,22 @@ mod lapack {
         ))
     }
 
-    /// faer's partial-pivoting LU of the square `lu` in place: the row permutation (forward,
-    /// inverse), or the singular error at the first zero on U's diagonal.
-    fn lu_in_place(what: &str, mut lu: MatMut<'_, f64>, par: Par) -> Result<(Vec<usize>, Vec<usize>)> {
-        use faer::linalg::lu::partial_pivoting::factor;
+    /// The partial-pivoting LU of the square, column-major `lu` in place (`cpu::lu`): the row
+    /// permutation as faer takes it (forward: row i of P·A is row `fwd[i]` of A; inverse), or
+    /// the singular error at the first zero on U's diagonal.
+    fn lu_in_place(what: &str, lu: MatMut<'_, f64>) -> Result<(Vec<usize>, Vec<usize>)> {
         let n = lu.nrows();
-        let (mut fwd, mut inv) = (vec![0usize; n], vec![0usize; n]);
-        let mut mem =
-            MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(n, n, par, Default::default()));
-        factor::lu_in_place(
-            lu.rb_mut(),
-            &mut fwd,
-            &mut inv,
-            par,
-            MemStack::new(&mut mem),
-            Default::default(),
-        );
+        assert!(lu.row_stride() == 1 && lu.ncols() == n, "{what}: the LU needs a square column-major matrix");
+        let mut piv = vec![0usize; n];
+        let ld = lu.col_stride().max(1) as usize;
+        // SAFETY: the n×n column-major matrix that `lu` borrows exclusively.
+        unsafe { crate::cpu::lu::lu_in_place(lu.as_ptr_mut(), n, n, ld, &mut piv, parallel::num_threads()) };
         if let Some(i) = (0..n).find(|&i| lu[(i, i)] == 0.0) {
             return Err(singular(what, n, i));
         }
+        let fwd = crate::cpu::lu::permutation(&piv, n);
+        let mut inv = vec![0usize; n];
+        fwd.iter().enumerate().for_each(|(i, &f)| inv[f] = i);
         Ok((fwd, inv))
     }
 
@@ -836,7 +833,7 @@ mod lapack {
         run(n, move || -> Result<()> {
             use faer::linalg::lu::partial_pivoting::solve;
             let par = k::parallelism(k::Work::Lu, n);
-            let (fwd, inv) = lu_in_place(W, lum.rb_mut(), par)?;
+            let (fwd, inv) = lu_in_place(W, lum.rb_mut())?;
             // SAFETY: lu_in_place returns a permutation and its inverse.
             let perm = unsafe { faer::perm::PermRef::new_unchecked(&fwd, &inv, n) };
             let mut mem = MemBuffer::new(solve::solve_in_place_scratch::<usize, f64>(n, k, par));
@@ -855,7 +852,7 @@ mod lapack {
         let om = out.mat();
         run(n, || -> Result<()> {
             use faer::linalg::lu::partial_pivoting::inverse as inv;
-            let (fwd, bwd) = lu_in_place(W, lu.as_mut(), k::parallelism(k::Work::Lu, n))?;
+            let (fwd, bwd) = lu_in_place(W, lu.as_mut())?;
             let par = k::parallelism(k::Work::Inverse, n);
             // SAFETY: as in gesv.
             let perm = unsafe { faer::perm::PermRef::new_unchecked(&fwd, &bwd, n) };
