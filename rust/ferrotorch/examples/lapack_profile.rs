@@ -96,6 +96,11 @@ fn main() -> ferrotorch::Result<()> {
     println!("n = {n}, threads = {threads}");
 
     let entry = std::env::args().nth(2);
+    if entry.as_deref() == Some("inverse") {
+        // The inverse entry point alone (for perf).
+        println!("inverse {:.3}", best(200, || la::inverse(&a).unwrap()));
+        return Ok(());
+    }
     if entry.is_none() || entry.as_deref() == Some("entry") {
         println!("{:<28} {:>9}", "ferrotorch entry point", "ms");
         println!("{:<28} {:9.3}", "inverse", best(reps, || la::inverse(&a).unwrap()));
@@ -237,6 +242,32 @@ fn main() -> ferrotorch::Result<()> {
             }
         }
         println!("faer seq {:.3}  ours 1 thread {:.3}  ours 2 threads {:.3}", bests[0], bests[1], bests[2]);
+    }
+    if only.as_deref() == Some("own-inv") {
+        // Our LU and inversion in place on 1 and 2 threads (no tensor conversion).
+        let mut bests = [f64::INFINITY; 2];
+        for _ in 0..15 {
+            for t in [1usize, 2] {
+                bests[t - 1] = bests[t - 1].min(ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut x = am.clone();
+                        let mut piv = vec![0usize; n];
+                        let ptr = x.as_mut().as_ptr_mut();
+                        let ld = x.col_stride() as usize;
+                        // SAFETY: an n×n column-major matrix with leading dimension ld.
+                        unsafe {
+                            ferrotorch::cpu::lu::lu_in_place(ptr, n, n, ld, &mut piv, t);
+                            let perm = ferrotorch::cpu::lu::permutation(&piv, n);
+                            let mut inv = vec![0usize; n];
+                            perm.iter().enumerate().for_each(|(i, &p)| inv[p] = i);
+                            ferrotorch::cpu::lu_inverse::inverse_in_place(ptr, n, ld, &inv, t);
+                        }
+                        x
+                    })
+                }));
+            }
+        }
+        println!("lu + inverse: 1 thread {:.3}  2 threads {:.3}", bests[0], bests[1]);
     }
     if only.as_deref() == Some("panel") {
         // Factoring one tall panel (n × w): faer's sequential LU against ours.

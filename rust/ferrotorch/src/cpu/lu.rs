@@ -29,11 +29,11 @@ const PANEL_COST: f64 = 1.5;
 
 /// A column-major f64 block: element (i, j) at `ptr + i + j·ld`.
 #[derive(Clone, Copy)]
-struct Block {
-    ptr: *mut f64,
-    rows: usize,
-    cols: usize,
-    ld: usize,
+pub(crate) struct Block {
+    pub(crate) ptr: *mut f64,
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) ld: usize,
 }
 
 // SAFETY: a Block is a view that the blocked schedule hands to pool threads; the tasks of one
@@ -42,7 +42,7 @@ unsafe impl Send for Block {}
 unsafe impl Sync for Block {}
 
 impl Block {
-    fn sub(self, r0: usize, c0: usize, rows: usize, cols: usize) -> Block {
+    pub(crate) fn sub(self, r0: usize, c0: usize, rows: usize, cols: usize) -> Block {
         Block { ptr: self.ptr.wrapping_add(r0 + c0 * self.ld), rows, cols, ..self }
     }
 
@@ -50,16 +50,21 @@ impl Block {
     ///
     /// # Safety
     /// The block is valid and not aliased by another live reference to that column.
-    unsafe fn col<'a>(self, j: usize, r0: usize) -> &'a mut [f64] {
+    pub(crate) unsafe fn col<'a>(self, j: usize, r0: usize) -> &'a mut [f64] {
         // SAFETY: rows r0..rows of column j lie in the block.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(r0 + j * self.ld), self.rows - r0) }
     }
 
-    fn as_ref(self) -> MatRef<f64> {
+    /// The address of element (i, j) (computed, not dereferenced).
+    pub(crate) fn at(self, i: usize, j: usize) -> *mut f64 {
+        self.ptr.wrapping_add(i + j * self.ld)
+    }
+
+    pub(crate) fn as_ref(self) -> MatRef<f64> {
         MatRef { ptr: self.ptr, rows: self.rows, cols: self.cols, rs: 1, cs: self.ld as isize }
     }
 
-    fn as_mut(self) -> MatMut<f64> {
+    pub(crate) fn as_mut(self) -> MatMut<f64> {
         MatMut { ptr: self.ptr, rows: self.rows, cols: self.cols, rs: 1, cs: self.ld as isize }
     }
 }

@@ -11,6 +11,7 @@ pub mod fill;
 pub mod index;
 pub mod linalg;
 pub mod lu;
+pub mod lu_inverse;
 pub mod random;
 pub mod reduce;
 pub mod sort;

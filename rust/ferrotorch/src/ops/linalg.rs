@@ -846,18 +846,28 @@ mod lapack {
 
     pub(super) fn inverse(a: &Tensor) -> Result<Tensor> {
         const W: &str = "inverse";
-        let mut lu = input(W, "the matrix", a, false)?;
-        let n = square(W, "the matrix", &lu)?;
+        let (m, n) = dims(W, "the matrix", a, false)?;
+        if m != n {
+            return Err(Error::Value(format!("{W}: the matrix must be square, got {m}x{n}")));
+        }
+        // Factored, inverted and permuted in the result itself: no second n×n buffer.
         let mut out = Out::new(n, n, a.dtype())?;
-        let om = out.mat();
-        run(n, || -> Result<()> {
-            use faer::linalg::lu::partial_pivoting::inverse as inv;
-            let (fwd, bwd) = lu_in_place(W, lu.as_mut())?;
-            let par = k::parallelism(k::Work::Inverse, n);
-            // SAFETY: as in gesv.
-            let perm = unsafe { faer::perm::PermRef::new_unchecked(&fwd, &bwd, n) };
-            let mut mem = MemBuffer::new(inv::inverse_scratch::<usize, f64>(n, par));
-            inv::inverse(om, lu.as_ref(), lu.as_ref(), perm, par, MemStack::new(&mut mem));
+        load(W, "the matrix", a, out.mat())?;
+        let mut om = out.mat();
+        run(n, move || -> Result<()> {
+            let (_, inv) = lu_in_place(W, om.rb_mut())?;
+            let ld = om.col_stride().max(1) as usize;
+            // SAFETY: the n×n column-major result, borrowed exclusively; U's diagonal has no
+            // zero (lu_in_place checked) and `inv` is the permutation's inverse.
+            unsafe {
+                crate::cpu::lu_inverse::inverse_in_place(
+                    om.as_ptr_mut(),
+                    n,
+                    ld,
+                    &inv,
+                    parallel::num_threads(),
+                )
+            };
             Ok(())
         })??;
         out.finish()
