@@ -284,30 +284,38 @@ unsafe fn product_leaf(s: Block) {
 }
 
 /// Column j of the result is column `inv_perm[j]` of `s`: moved along the permutation's cycles
-/// with one spare column.
+/// with one spare column. Every element also gets `+ 0.0`, which turns the -0.0 that negated
+/// zero products leave (as LAPACK's getri does) into 0.0 and changes nothing else, so a
+/// diagonal matrix's inverse prints as numpy's and PyTorch's do.
 ///
 /// # Safety
 /// `s` is valid and not accessed elsewhere; `inv_perm` is a permutation of its columns.
 unsafe fn permute_columns(s: Block, inv_perm: &[usize]) {
     let n = s.cols;
+    let copy = |dst: &mut [f64], src: &[f64]| dst.iter_mut().zip(src).for_each(|(d, &x)| *d = x + 0.0);
     let mut done = vec![false; n];
     let mut spare = vec![0.0; s.rows];
     for start in 0..n {
-        if done[start] || inv_perm[start] == start {
+        if done[start] {
             continue;
         }
-        // SAFETY (all column slices): distinct columns of s, one live slice at a time.
-        spare.copy_from_slice(unsafe { s.col(start, 0) });
+        // SAFETY (all column slices): distinct columns of s, at most two live at a time.
+        let first = unsafe { s.col(start, 0) };
+        if inv_perm[start] == start {
+            first.iter_mut().for_each(|x| *x += 0.0);
+            continue;
+        }
+        spare.copy_from_slice(first);
         let mut j = start;
         loop {
             done[j] = true;
             let q = inv_perm[j];
+            let dst = unsafe { s.col(j, 0) };
             if q == start {
-                unsafe { s.col(j, 0) }.copy_from_slice(&spare);
+                copy(dst, &spare);
                 break;
             }
-            // SAFETY: columns q ≠ j of s.
-            unsafe { std::ptr::copy_nonoverlapping(s.at(0, q), s.at(0, j), s.rows) };
+            copy(dst, unsafe { s.col(q, 0) });
             j = q;
         }
     }
@@ -359,6 +367,27 @@ mod tests {
                 }
                 let e = identity_error(&a, &x, n);
                 assert!(e < 1e-10 * n as f64, "n={n} threads={threads}: |A·X − I| = {e}");
+                assert!(x.iter().all(|v| v.to_bits() != (-0.0f64).to_bits()), "n={n}: a -0.0");
+            }
+        }
+    }
+
+    #[test]
+    fn a_diagonal_matrix_has_a_diagonal_inverse_without_negative_zeros() {
+        for n in [2, 40, 200] {
+            let a: Vec<f64> =
+                (0..n * n).map(|e| if e % (n + 1) == 0 { (e % 7 + 1) as f64 } else { 0.0 }).collect();
+            let mut x = a.clone();
+            let mut piv = vec![0; n];
+            let inv: Vec<usize> = (0..n).collect();
+            // SAFETY: an n×n column-major buffer.
+            unsafe {
+                lu::lu_in_place(x.as_mut_ptr(), n, n, n, &mut piv, 2);
+                inverse_in_place(x.as_mut_ptr(), n, n, &inv, 2);
+            }
+            for (e, (&v, &d)) in x.iter().zip(&a).enumerate() {
+                let want = if d == 0.0 { 0.0 } else { 1.0 / d };
+                assert_eq!(v.to_bits(), want.to_bits(), "n={n} element {e}: {v}");
             }
         }
     }
