@@ -12,7 +12,10 @@ for numpy: run once as is and once with both unset (the last line above) for a f
 number; the header prints which OpenBLAS kernel numpy runs (threadpoolctl, when installed).
 
 Times are the best of several interleaved runs. The ratio is ``numpy_time / ferrotorch_time``
-(above 1: ferrotorch faster). Products also print GFLOP/s (2·m·n·k flops).
+(above 1: ferrotorch faster). Products also print GFLOP/s (2·m·n·k flops). The LAPACK rows
+also print a "steady" line: the best of 10 back-to-back calls after 5 untimed ones. On this
+VM the first calls after the interleaved runs' 0.25 s pauses are 15-60% slower (measured:
+inverse 6.5, 5.2, 4.2, then 4.0 ms), for numpy as for us.
 
 Goals (issue 4, 2 cores AVX-512): float32 2048² matmul at or above PyTorch (373 GFLOP/s) and at
 least 90% of peak (~400); float64 2048² ≥ 180; 256² float32 ≥ 340; batched 64×(64²) float32
@@ -60,6 +63,17 @@ def interleaved(fns, repeat, number):
             time.sleep(0.25)
             f()
             out[i] = min(out[i], best(f, 1, number))
+    return out
+
+
+def steady(fns):
+    """Best of 10 back-to-back calls of each function, after a pause and 5 untimed calls."""
+    out = []
+    for f in fns:
+        time.sleep(0.25)
+        for _ in range(5):
+            f()
+        out.append(best(f, 10, 1))
     return out
 
 
@@ -182,6 +196,7 @@ def bench_lapack(quick):
         fns = [f, g] + ([h] if h else [])
         t = interleaved(fns, 3 if name.startswith("svd") else 5, 2)
         row(name, t[0], t[1], t[2] if h else None)
+        row("  steady", *steady(fns))
 
 
 def bench_conv(quick):

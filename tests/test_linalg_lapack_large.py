@@ -267,3 +267,26 @@ def test_nonfinite_and_shape_errors_large():
     for f in (torch.inverse, torch.potrf, lambda t: torch.symeig(t, "V")):
         with pytest.raises(ValueError, match="must be square"):
             f(rect)
+
+
+@pytest.mark.parametrize("zero_col", [None, 10, 250])
+@pytest.mark.parametrize("shape", [(300, 300), (420, 260), (230, 330)])
+def test_qr_on_threads_and_with_a_zero_column(shape, zero_col):
+    # 192 columns and up factor on the look-ahead schedule; a zero column makes faer's QR keep
+    # a staircase form, which the schedule reports and qr then redoes sequentially.
+    rng = np.random.default_rng(shape[0] + (zero_col or 0))
+    a = rng.standard_normal(shape)
+    if zero_col is not None:
+        a[:, zero_col] = 0.0
+    q, r = torch.qr(torch.fromNumpy(a))
+    Q, R = N(q), N(r)
+    k = min(shape)
+    assert Q.shape == (shape[0], k) and R.shape == (k, shape[1])
+    assert residual(Q @ R, a) < 1e-13
+    assert np.abs(Q.T @ Q - np.eye(k)).max() < 1e-13
+    assert np.all(np.tril(R, -1) == 0)
+    # R's rows agree with numpy's (LAPACK's) up to sign where A has full column rank.
+    if zero_col is None and shape[0] >= shape[1]:
+        want = np.linalg.qr(a, mode="r")
+        signs = np.sign(np.diag(R)) * np.sign(np.diag(want))
+        assert np.abs(R - signs[:, None] * want).max() < 1e-10

@@ -269,6 +269,49 @@ fn main() -> ferrotorch::Result<()> {
         }
         println!("lu + inverse: 1 thread {:.3}  2 threads {:.3}", bests[0], bests[1]);
     }
+    if only.as_deref() == Some("qr-ab") {
+        // The QR factorization: faer's sequential against our threaded schedule, and forming
+        // the thin Q from it, per block size.
+        use faer::linalg::householder as hh;
+        for bs in [32usize, 48, 64] {
+            let mut t = [f64::INFINITY; 3];
+            for _ in 0..15 {
+                for (c, threads) in [(0usize, 1usize), (1, 2)] {
+                    t[c] = t[c].min(ferrotorch::parallel::install(|| {
+                        best(1, || {
+                            let mut f = am.clone();
+                            let mut coeff = Mat::<f64>::zeros(bs, n);
+                            ferrotorch::cpu::qr::qr_in_place(f.as_mut(), coeff.as_mut(), threads);
+                            (f, coeff)
+                        })
+                    }));
+                }
+                let mut f = am.clone();
+                let mut coeff = Mat::<f64>::zeros(bs, n);
+                ferrotorch::cpu::qr::qr_in_place(f.as_mut(), coeff.as_mut(), 2);
+                t[2] = t[2].min(ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let mut q = Mat::<f64>::identity(n, n);
+                        let mut mem = MemBuffer::new(
+                            hh::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(
+                                n, bs, n,
+                            ),
+                        );
+                        hh::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                            f.as_ref(),
+                            coeff.as_ref(),
+                            faer::Conj::No,
+                            q.as_mut(),
+                            Par::rayon(threads),
+                            MemStack::new(&mut mem),
+                        );
+                        q
+                    })
+                }));
+            }
+            println!("qr bs={bs}: faer seq {:.3}  ours 2 threads {:.3}  form Q {:.3}", t[0], t[1], t[2]);
+        }
+    }
     if only.as_deref() == Some("panel") {
         // Factoring one tall panel (n × w): faer's sequential LU against ours.
         use faer::linalg::lu::partial_pivoting::factor;

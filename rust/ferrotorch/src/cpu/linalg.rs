@@ -1,10 +1,11 @@
 //! CPU kernels: LAPACK-class decompositions and solvers.
 //!
 //! Dense column-major `faer::Mat<f64>` in, out. The blocked, parallel decompositions (Cholesky,
-//! QR, symmetric and general eigen, SVD) are faer's (LU is `cpu::lu`); the LAPACK-format
-//! routines whose exact output Torch7 exposed (geqrf's Householder vectors and tau, orgqr, ormqr, pstrf, gels'
-//! factor) are written here after LAPACK's unblocked algorithms (dgeqr2, dorg2r, dorm2r, dpstf2),
-//! so their results match LAPACK's sign conventions.
+//! symmetric and general eigen, SVD) are faer's (LU is `cpu::lu`, QR's schedule `cpu::qr`);
+//! the LAPACK-format routines whose exact output Torch7 exposed (geqrf's Householder vectors
+//! and tau, orgqr, ormqr, pstrf, gels' factor) are written here after LAPACK's unblocked
+//! algorithms (dgeqr2, dorg2r, dorm2r, dpstf2), so their results match LAPACK's sign
+//! conventions.
 
 use faer::{Mat, MatMut, Par};
 
@@ -19,8 +20,6 @@ pub enum Work {
     /// The inverse from an LU factorization (triangular inverses and their product).
     Inverse,
     Cholesky,
-    /// Householder QR (the factorization).
-    Qr,
     /// Forming Q from the Householder reflectors (blocked products, parallel from small sizes).
     FormQ,
     /// Symmetric eigendecomposition, and the solvers without a row above.
@@ -33,7 +32,6 @@ impl Work {
     fn min_parallel_size(self) -> usize {
         match self {
             Work::Lu => 1024,
-            Work::Qr => 768,
             Work::Inverse | Work::Cholesky | Work::Svd => 512,
             Work::FormQ | Work::Other => 96,
         }

@@ -3,11 +3,10 @@
 //! `P·A = L·U` in place on a column-major f64 matrix, with LAPACK's pivot order (the first entry
 //! of largest magnitude). Two schedules:
 //!
-//! - **Blocked with look-ahead** (two or more threads, n ≥ [`BLOCKED_MIN`]): panels of
-//!   [`PANEL`] columns. After panel k is factored, one thread applies it to panel k+1 and
-//!   factors that panel at once, while the others apply panel k to the remaining columns (row
-//!   swaps, `U12 = L11⁻¹·A12`, `A22 -= L21·U12` as one single-threaded GEMM per thread). The
-//!   panels, which a second thread cannot speed up, so overlap the products.
+//! - **Blocked with look-ahead** (two or more threads, n ≥ [`BLOCKED_MIN`]; the schedule is
+//!   `cpu/lookahead.rs`): panels of [`PANEL`] columns; applying a panel to later columns is
+//!   their row swaps, `U12 = L11⁻¹·A12` and `A22 -= L21·U12` as one single-threaded GEMM per
+//!   thread.
 //! - **Recursive** (Toledo; one thread, small matrices, and every panel): factor the left half,
 //!   apply its swaps to the right half, `A12 = L11⁻¹·A12`, `A22 -= A21·A12`, factor A22. The
 //!   leaves (16 columns) are LAPACK's unblocked dgetf2.
@@ -104,49 +103,37 @@ pub fn permutation(piv: &[usize], m: usize) -> Vec<usize> {
     perm
 }
 
-/// The blocked schedule with a look-ahead of one panel (see the module's documentation). The
-/// swaps of later panels on earlier panels' columns are applied at the end.
+/// The blocked schedule with a look-ahead of one panel (`cpu/lookahead.rs`). The swaps of
+/// later panels on earlier panels' columns are applied at the end.
 ///
 /// # Safety
 /// As [`lu_in_place`]; runs inside the kernel pool.
 unsafe fn blocked(a: Block, piv: &mut [usize], threads: usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     let (m, n) = (a.rows, a.cols);
-    // SAFETY (all blocks below): sub-blocks of `a`; each task writes its own columns.
-    unsafe { factor(a.sub(0, 0, m, PANEL), &mut piv[..PANEL]) };
-    let mut j = 0;
-    while j + PANEL < n {
-        let jn = j + PANEL;
-        let nw = PANEL.min(n - jn);
-        let (done, next) = piv.split_at_mut(jn);
-        let pk = &done[j..jn];
-        let update = |c0: usize, w: usize| {
-            if w > 0 {
-                unsafe { update_columns(a, j, jn, pk, a.sub(0, c0, m, w)) }
-            }
-        };
-        // Equal shares of work per thread, the look-ahead thread's panel counted as PANEL_COST
-        // columns per column; that thread takes what is left of its share from the right end.
-        let r0 = jn + nw;
-        let rest = n - r0;
-        let own_load = (1.0 + PANEL_COST) * nw as f64;
-        let share = (rest as f64 + own_load) / threads as f64;
-        let own = ((share - own_load).max(0.0) as usize).min(rest);
-        let others = rest - own;
-        let per = others.div_ceil(threads - 1).max(1);
-        rayon::scope(|s| {
-            for c in (r0..r0 + others).step_by(per) {
-                let w = per.min(r0 + others - c);
-                s.spawn(move |_| update(c, w));
-            }
-            update(jn, nw);
-            let pn = &mut next[..nw];
-            unsafe { factor(a.sub(jn, jn, m - jn, nw), pn) };
-            pn.iter_mut().for_each(|p| *p += jn);
-            update(r0 + others, own);
-        });
-        j = jn;
-    }
-    swap_left_columns(a, piv);
+    // Written by the thread that factors a panel, read by the updates of the next step.
+    let pivots: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+    super::lookahead::run(
+        n,
+        n,
+        PANEL,
+        threads,
+        PANEL_COST,
+        |j, w| {
+            let mut p = vec![0; w];
+            // SAFETY: the panel's columns, rows j..m; no other task touches them now.
+            unsafe { factor(a.sub(j, j, m - j, w), &mut p) };
+            p.iter().enumerate().for_each(|(k, &r)| pivots[j + k].store(r + j, Relaxed));
+        },
+        |j, w, c0, cw| {
+            let pk: Vec<usize> = pivots[j..j + w].iter().map(|p| p.load(Relaxed)).collect();
+            // SAFETY: columns c0..c0 + cw right of the panel, this task's alone.
+            unsafe { update_columns(a, j, j + w, &pk, a.sub(0, c0, m, cw)) }
+        },
+    );
+    piv.iter_mut().zip(&pivots).for_each(|(p, q)| *p = q.load(Relaxed));
+    // SAFETY: forwarded.
+    unsafe { swap_left_columns(a, piv) };
 }
 
 /// Applies each panel's later swaps (rows below it) to its columns, as one gather per column.
@@ -379,7 +366,7 @@ mod tests {
 
     #[test]
     fn blocked_and_recursive_schedules_agree_with_a_leading_dimension_above_m() {
-        for &(m, n) in &[(300, 300), (450, 260)] {
+        for &(m, n) in &[(260, 260), (400, 200)] {
             let ld = m + 7;
             let a = random(ld, n, 11);
             let run = |threads| {

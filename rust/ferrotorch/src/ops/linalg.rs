@@ -1221,7 +1221,6 @@ mod lapack {
 
     pub(super) fn qr(a: &Tensor) -> Result<(Tensor, Tensor)> {
         use faer::linalg::householder;
-        use faer::linalg::qr::no_pivoting::factor;
         const W: &str = "qr";
         let mut f = input(W, "the matrix", a, false)?;
         let (m, n) = (f.nrows(), f.ncols());
@@ -1229,23 +1228,20 @@ mod lapack {
         let (mut q, mut r) = (Out::new(m, size, a.dtype())?, Out::new(size, n, a.dtype())?);
         let (mut qm, mut rm) = (q.mat(), r.mat());
         if size > 0 {
-            run(m.max(n), || {
-                let par = k::parallelism(k::Work::Qr, m.max(n));
-                let bs = factor::recommended_block_size::<f64>(m, n);
+            run(m.max(n), || -> Result<()> {
+                let bs = crate::cpu::qr::block_size(m, n);
                 let mut coeff = Mat::<f64>::zeros(bs, size);
-                let mut mem =
-                    MemBuffer::new(factor::qr_in_place_scratch::<f64>(m, n, bs, par, Default::default()).or(
-                        householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(
-                            m, bs, size,
-                        ),
-                    ));
-                factor::qr_in_place(
-                    f.as_mut(),
-                    coeff.as_mut(),
-                    par,
-                    MemStack::new(&mut mem),
-                    Default::default(),
+                let mut mem = MemBuffer::new(
+                    householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(
+                        m, bs, size,
+                    ),
                 );
+                if !crate::cpu::qr::qr_in_place(f.as_mut(), coeff.as_mut(), parallel::num_threads()) {
+                    // A (numerically) zero column: faer's sequential QR, on a fresh copy.
+                    load(W, "the matrix", a, f.as_mut())?;
+                    coeff.fill(0.0);
+                    crate::cpu::qr::qr_in_place(f.as_mut(), coeff.as_mut(), 1);
+                }
                 for i in 0..size {
                     qm[(i, i)] = 1.0;
                 }
@@ -1262,7 +1258,8 @@ mod lapack {
                         rm[(i, j)] = f[(i, j)];
                     }
                 }
-            })?;
+                Ok(())
+            })??;
         }
         // faer's Householder signs may differ from LAPACK's: Q and R agree up to the signs of
         // Q's columns and R's rows (documented).
