@@ -73,6 +73,21 @@ fn thin_svd(a: &Mat<f64>, params: faer::linalg::svd::SvdParams, par: Par) -> Mat
     u
 }
 
+/// faer's partial-pivoting LU of `a` in place; returns the row permutation (forward, inverse).
+fn faer_lu(
+    a: &mut Mat<f64>,
+    par: Par,
+    params: faer::linalg::lu::partial_pivoting::factor::PartialPivLuParams,
+) -> (Vec<usize>, Vec<usize>) {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::lu::partial_pivoting::factor;
+    let (m, n) = (a.nrows(), a.ncols());
+    let (mut f, mut b) = (vec![0usize; m], vec![0usize; m]);
+    let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(m, n, par, params.into()));
+    factor::lu_in_place(a.as_mut(), &mut f, &mut b, par, MemStack::new(&mut mem), params.into());
+    (f, b)
+}
+
 fn main() -> ferrotorch::Result<()> {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(512);
     let reps = 15;
@@ -202,26 +217,11 @@ fn main() -> ferrotorch::Result<()> {
         }
     }
     if only.as_deref() == Some("own-lu") {
-        use faer::linalg::lu::partial_pivoting::factor;
         let mut bests = [f64::INFINITY; 3];
         for _ in 0..15 {
             bests[0] = bests[0].min(best(1, || {
                 let mut lu = am.clone();
-                let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
-                let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
-                    n,
-                    n,
-                    Par::Seq,
-                    Default::default(),
-                ));
-                factor::lu_in_place(
-                    lu.as_mut(),
-                    &mut f,
-                    &mut b,
-                    Par::Seq,
-                    MemStack::new(&mut mem),
-                    Default::default(),
-                );
+                faer_lu(&mut lu, Par::Seq, faer::auto!(f64));
                 lu
             }));
             for t in [1usize, 2] {
@@ -314,26 +314,11 @@ fn main() -> ferrotorch::Result<()> {
     }
     if only.as_deref() == Some("panel") {
         // Factoring one tall panel (n × w): faer's sequential LU against ours.
-        use faer::linalg::lu::partial_pivoting::factor;
         for w in [32usize, 48, 64, 96, 128] {
             let p = am.subcols(0, w).to_owned();
             let tf = best(30, || {
                 let mut lu = p.clone();
-                let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
-                let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
-                    n,
-                    w,
-                    Par::Seq,
-                    Default::default(),
-                ));
-                factor::lu_in_place(
-                    lu.as_mut(),
-                    &mut f,
-                    &mut b,
-                    Par::Seq,
-                    MemStack::new(&mut mem),
-                    Default::default(),
-                );
+                faer_lu(&mut lu, Par::Seq, faer::auto!(f64));
                 lu
             });
             let to = best(30, || {
@@ -348,7 +333,7 @@ fn main() -> ferrotorch::Result<()> {
         }
     }
     if only.as_deref() == Some("lu-ab") {
-        use faer::linalg::lu::partial_pivoting::factor::{self, PartialPivLuParams};
+        use faer::linalg::lu::partial_pivoting::factor::PartialPivLuParams;
         let cfgs: Vec<(usize, bool)> =
             [4usize, 8, 16, 32, 64].iter().flat_map(|&r| [(r, false), (r, true)]).collect();
         let mut bests = vec![f64::INFINITY; cfgs.len()];
@@ -359,21 +344,7 @@ fn main() -> ferrotorch::Result<()> {
                     best(1, || {
                         let params = PartialPivLuParams { recursion_threshold: rt, ..faer::auto!(f64) };
                         let mut lu = am.clone();
-                        let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
-                        let mut mem = MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(
-                            n,
-                            n,
-                            par,
-                            params.into(),
-                        ));
-                        factor::lu_in_place(
-                            lu.as_mut(),
-                            &mut f,
-                            &mut b,
-                            par,
-                            MemStack::new(&mut mem),
-                            params.into(),
-                        );
+                        faer_lu(&mut lu, par, params);
                         lu
                     })
                 });
@@ -557,24 +528,15 @@ fn main() -> ferrotorch::Result<()> {
         }
     }
     if only.as_deref() == Some("inv-ab") {
-        use faer::linalg::lu::partial_pivoting::{factor, inverse as inv};
+        use faer::linalg::lu::partial_pivoting::inverse as inv;
         use faer::linalg::matmul::triangular::{matmul, BlockStructure};
         use faer::linalg::triangular_inverse as ti;
         let par = Par::rayon(threads);
         let mut out = Mat::<f64>::zeros(n, n);
         let variant = |joined: bool, out: &mut Mat<f64>| {
             let mut lu = am.clone();
-            let (mut f, mut b) = (vec![0usize; n], vec![0usize; n]);
-            let mut mem =
-                MemBuffer::new(factor::lu_in_place_scratch::<usize, f64>(n, n, Par::Seq, Default::default()));
-            let (_, perm) = factor::lu_in_place(
-                lu.as_mut(),
-                &mut f,
-                &mut b,
-                Par::Seq,
-                MemStack::new(&mut mem),
-                Default::default(),
-            );
+            let (f, b) = faer_lu(&mut lu, Par::Seq, faer::auto!(f64));
+            let perm = faer::perm::PermRef::new_checked(&f, &b, n);
             if !joined {
                 let mut mem = MemBuffer::new(inv::inverse_scratch::<usize, f64>(n, par));
                 inv::inverse(out.as_mut(), lu.as_ref(), lu.as_ref(), perm, par, MemStack::new(&mut mem));

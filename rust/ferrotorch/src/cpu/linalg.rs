@@ -17,8 +17,6 @@ pub enum Work {
     /// The triangular solves on an LU factorization (no gain from threads below 1024; the
     /// factorization itself is `cpu::lu`, which picks its own schedule).
     Lu,
-    /// The inverse from an LU factorization (triangular inverses and their product).
-    Inverse,
     Cholesky,
     /// Forming Q from the Householder reflectors (blocked products, parallel from small sizes).
     FormQ,
@@ -32,7 +30,7 @@ impl Work {
     fn min_parallel_size(self) -> usize {
         match self {
             Work::Lu => 1024,
-            Work::Inverse | Work::Cholesky | Work::Svd => 512,
+            Work::Cholesky | Work::Svd => 512,
             Work::FormQ | Work::Other => 96,
         }
     }

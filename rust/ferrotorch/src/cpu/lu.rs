@@ -284,10 +284,11 @@ unsafe fn trsm_lower_unit(l: Block, b: Block) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn random(m: usize, n: usize, seed: u64) -> Vec<f64> {
+    /// m·n uniform values in [-0.5, 0.5) from a fixed LCG (shared by the linear algebra tests).
+    pub(crate) fn random(m: usize, n: usize, seed: u64) -> Vec<f64> {
         let mut s = seed;
         (0..m * n)
             .map(|_| {

@@ -327,13 +327,7 @@ mod tests {
     use crate::cpu::lu;
 
     fn random(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n * n)
-            .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-            })
-            .collect()
+        lu::tests::random(n, n, seed)
     }
 
     /// max |A·X − I| for column-major n×n A and X (ld = n).

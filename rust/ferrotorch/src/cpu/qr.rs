@@ -130,11 +130,8 @@ mod tests {
     use faer::Mat;
 
     fn random(m: usize, n: usize, seed: u64) -> Mat<f64> {
-        let mut s = seed;
-        Mat::from_fn(m, n, |_, _| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-        })
+        let v = crate::cpu::lu::tests::random(m, n, seed);
+        Mat::from_fn(m, n, |i, j| v[i + j * m])
     }
 
     #[test]
