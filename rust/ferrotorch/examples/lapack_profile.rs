@@ -257,9 +257,9 @@ fn main() -> ferrotorch::Result<()> {
                         // SAFETY: an n×n column-major matrix with leading dimension ld.
                         unsafe {
                             ferrotorch::cpu::lu::lu_in_place(ptr, n, n, ld, &mut piv, t);
-                            let perm = ferrotorch::cpu::lu::permutation(&piv, n);
-                            let mut inv = vec![0usize; n];
-                            perm.iter().enumerate().for_each(|(i, &p)| inv[p] = i);
+                            let inv = ferrotorch::cpu::lu::inverse_permutation(
+                                &ferrotorch::cpu::lu::permutation(&piv, n),
+                            );
                             ferrotorch::cpu::lu_inverse::inverse_in_place(ptr, n, ld, &inv, t);
                         }
                         x

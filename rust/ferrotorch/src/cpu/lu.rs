@@ -12,7 +12,7 @@
 //!   leaves (16 columns) are LAPACK's unblocked dgetf2.
 //!
 //! Written because faer's LU ran at ~40 GFLOP/s at 512² (2.0-2.2 ms) and its parallel version
-//! was slower still; this one takes 1.2-1.35 ms there (docs/ARCHITECTURE.md, "LU").
+//! was slower still; this one takes 1.2-1.6 ms there (docs/ARCHITECTURE.md, "LU").
 
 use super::blas::{BlasScalar, MatMut, MatRef, Simd};
 
@@ -101,6 +101,13 @@ pub fn permutation(piv: &[usize], m: usize) -> Vec<usize> {
         perm.swap(j, p);
     }
     perm
+}
+
+/// The inverse of a permutation: `inv[perm[i]] = i`.
+pub fn inverse_permutation(perm: &[usize]) -> Vec<usize> {
+    let mut inv = vec![0; perm.len()];
+    perm.iter().enumerate().for_each(|(i, &p)| inv[p] = i);
+    inv
 }
 
 /// The blocked schedule with a look-ahead of one panel (`cpu/lookahead.rs`). The swaps of

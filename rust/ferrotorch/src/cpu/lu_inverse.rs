@@ -110,8 +110,8 @@ unsafe fn invert_upper(t: Block) {
         invert_upper(t11);
         invert_upper(t22);
         // inv(U)₁₂ = -U₁₁⁻¹ · U₁₂ · U₂₂⁻¹
-        trmm(Side::Left, Tri::Upper, -1.0, t11, t12, 1);
-        trmm(Side::Right, Tri::Upper, 1.0, t22, t12, 1);
+        trmm(Side::Left, Tri::Upper, -1.0, t11, t12);
+        trmm(Side::Right, Tri::Upper, 1.0, t22, t12);
     }
 }
 
@@ -147,55 +147,42 @@ unsafe fn invert_unit_lower(t: Block) {
         invert_unit_lower(t11);
         invert_unit_lower(t22);
         // inv(L)₂₁ = -L₂₂⁻¹ · L₂₁ · L₁₁⁻¹
-        trmm(Side::Left, Tri::UnitLower, -1.0, t22, t21, 1);
-        trmm(Side::Right, Tri::UnitLower, 1.0, t11, t21, 1);
+        trmm(Side::Left, Tri::UnitLower, -1.0, t22, t21);
+        trmm(Side::Right, Tri::UnitLower, 1.0, t11, t21);
     }
 }
 
 /// `b = alpha·T·b` (Left) or `b = alpha·b·T` (Right), T the `tri` triangle of the square `t`
-/// (LAPACK dtrmm), in place.
+/// (LAPACK dtrmm), in place, on the calling thread.
 ///
 /// # Safety
 /// `t` and `b` are valid and disjoint; b is not accessed elsewhere, t's triangle not written.
-unsafe fn trmm(side: Side, tri: Tri, alpha: f64, t: Block, b: Block, threads: usize) {
+unsafe fn trmm(side: Side, tri: Tri, alpha: f64, t: Block, b: Block) {
     let k = t.rows;
     if k <= LEAF {
         // SAFETY: forwarded.
-        return unsafe { trmm_leaf(side, tri, alpha, t, b, threads) };
+        return unsafe { trmm_leaf(side, tri, alpha, t, b) };
     }
     let h = split(k);
     let (t11, t22) = (t.sub(0, 0, h, h), t.sub(h, h, k - h, k - h));
-    let (t12, t21) = (t.sub(0, h, h, k - h), t.sub(h, 0, k - h, h));
-    let gemm = |d: Block, l: Block, r: Block| {
-        // SAFETY: d is a part of b, disjoint from the other part and from t.
-        unsafe { f64::gemm(d.as_mut(), 1.0, alpha, l.as_ref(), r.as_ref(), threads) }
+    let off = if tri == Tri::Upper { t.sub(0, h, h, k - h) } else { t.sub(h, 0, k - h, h) };
+    let (b1, b2) = match side {
+        Side::Left => (b.sub(0, 0, h, b.cols), b.sub(h, 0, k - h, b.cols)),
+        Side::Right => (b.sub(0, 0, b.rows, h), b.sub(0, h, b.rows, k - h)),
     };
-    // Each half of b is updated with the other half's old value before that half changes.
-    // SAFETY (all calls): sub-blocks of t and of b.
+    // The half whose new value needs the other half's old value goes first: b1 for T·b with
+    // T upper and for b·T with T lower, b2 otherwise.
+    let ((ta, ba), (tb, bb)) = if (side == Side::Left) == (tri == Tri::Upper) {
+        ((t11, b1), (t22, b2))
+    } else {
+        ((t22, b2), (t11, b1))
+    };
+    let (l, r) = if side == Side::Left { (off, bb) } else { (bb, off) };
+    // SAFETY (all calls): sub-blocks of t and of b; ba is disjoint from bb and from t.
     unsafe {
-        if side == Side::Left {
-            let (b1, b2) = (b.sub(0, 0, h, b.cols), b.sub(h, 0, k - h, b.cols));
-            if tri == Tri::Upper {
-                trmm(side, tri, alpha, t11, b1, threads);
-                gemm(b1, t12, b2);
-                trmm(side, tri, alpha, t22, b2, threads);
-            } else {
-                trmm(side, tri, alpha, t22, b2, threads);
-                gemm(b2, t21, b1);
-                trmm(side, tri, alpha, t11, b1, threads);
-            }
-        } else {
-            let (b1, b2) = (b.sub(0, 0, b.rows, h), b.sub(0, h, b.rows, k - h));
-            if tri == Tri::Upper {
-                trmm(side, tri, alpha, t22, b2, threads);
-                gemm(b2, b1, t12);
-                trmm(side, tri, alpha, t11, b1, threads);
-            } else {
-                trmm(side, tri, alpha, t11, b1, threads);
-                gemm(b1, b2, t21);
-                trmm(side, tri, alpha, t22, b2, threads);
-            }
-        }
+        trmm(side, tri, alpha, ta, ba);
+        f64::gemm(ba.as_mut(), 1.0, alpha, l.as_ref(), r.as_ref(), 1);
+        trmm(side, tri, alpha, tb, bb);
     }
 }
 
@@ -204,7 +191,7 @@ unsafe fn trmm(side: Side, tri: Tri, alpha: f64, t: Block, b: Block, threads: us
 ///
 /// # Safety
 /// As [`trmm`].
-unsafe fn trmm_leaf(side: Side, tri: Tri, alpha: f64, t: Block, b: Block, threads: usize) {
+unsafe fn trmm_leaf(side: Side, tri: Tri, alpha: f64, t: Block, b: Block) {
     let k = t.rows;
     let mut dense = vec![0.0; k * k];
     for j in 0..k {
@@ -227,7 +214,7 @@ unsafe fn trmm_leaf(side: Side, tri: Tri, alpha: f64, t: Block, b: Block, thread
     let old = Block { ptr: old.as_mut_ptr(), rows: b.rows, cols: b.cols, ld: b.rows.max(1) };
     let (l, r) = if side == Side::Left { (dense, old) } else { (old, dense) };
     // SAFETY: b, and two local buffers of the sizes described.
-    unsafe { f64::gemm(b.as_mut(), 0.0, alpha, l.as_ref(), r.as_ref(), threads) };
+    unsafe { f64::gemm(b.as_mut(), 0.0, alpha, l.as_ref(), r.as_ref(), 1) };
 }
 
 /// Overwrites the square `s` holding U⁻¹ (upper) and L⁻¹ (strict lower, unit) with U⁻¹·L⁻¹.
@@ -251,8 +238,8 @@ unsafe fn product(s: Block, threads: usize) {
         f64::gemm(s11.as_mut(), 1.0, 1.0, s12.as_ref(), s21.as_ref(), threads);
         join(
             threads > 1,
-            || trmm(Side::Right, Tri::UnitLower, 1.0, s22, s12, 1),
-            || trmm(Side::Left, Tri::Upper, 1.0, s22, s21, 1),
+            || trmm(Side::Right, Tri::UnitLower, 1.0, s22, s12),
+            || trmm(Side::Left, Tri::Upper, 1.0, s22, s21),
         );
         product(s22, threads);
     }
@@ -354,9 +341,7 @@ mod tests {
                 // SAFETY: n×n column-major buffers with ld = n.
                 unsafe {
                     lu::lu_in_place(x.as_mut_ptr(), n, n, n, &mut piv, threads);
-                    let perm = lu::permutation(&piv, n);
-                    let mut inv = vec![0; n];
-                    perm.iter().enumerate().for_each(|(i, &p)| inv[p] = i);
+                    let inv = lu::inverse_permutation(&lu::permutation(&piv, n));
                     inverse_in_place(x.as_mut_ptr(), n, n, &inv, threads);
                 }
                 let e = identity_error(&a, &x, n);
@@ -416,7 +401,7 @@ mod tests {
                 let tb = Block { ptr: t.as_ptr() as *mut f64, rows: k, cols: k, ld: k };
                 let bb = Block { ptr: b.as_mut_ptr(), rows, cols: bc, ld: rows };
                 // SAFETY: local buffers of the sizes described; t is only read.
-                unsafe { trmm(side, tri, -2.0, tb, bb, 2) };
+                unsafe { trmm(side, tri, -2.0, tb, bb) };
                 let e = b.iter().zip(&want).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
                 assert!(e < 1e-12, "{side:?} {tri:?}: {e}");
             }

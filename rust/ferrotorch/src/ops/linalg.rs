@@ -732,14 +732,15 @@ mod lapack {
     }
 
     pub(super) fn square(what: &str, name: &str, a: &Mat<f64>) -> Result<usize> {
-        if a.nrows() != a.ncols() {
-            return Err(Error::Value(format!(
-                "{what}: {name} must be square, got {}x{}",
-                a.nrows(),
-                a.ncols()
-            )));
+        square_dims(what, name, a.nrows(), a.ncols())
+    }
+
+    /// ValueError unless an m×n matrix is square; n.
+    pub(super) fn square_dims(what: &str, name: &str, m: usize, n: usize) -> Result<usize> {
+        if m != n {
+            return Err(Error::Value(format!("{what}: {name} must be square, got {m}x{n}")));
         }
-        Ok(a.nrows())
+        Ok(n)
     }
 
     /// A new tensor of `dtype` holding `a`, in column-major layout (strides 1, m) as Torch7's
@@ -806,8 +807,7 @@ mod lapack {
             return Err(singular(what, n, i));
         }
         let fwd = crate::cpu::lu::permutation(&piv, n);
-        let mut inv = vec![0usize; n];
-        fwd.iter().enumerate().for_each(|(i, &f)| inv[f] = i);
+        let inv = crate::cpu::lu::inverse_permutation(&fwd);
         Ok((fwd, inv))
     }
 
@@ -821,9 +821,7 @@ mod lapack {
         let (bm, k) = dims(W, "B", b, true)?;
         let mut x = Out::new(bm, k, b.dtype())?;
         load(W, "B", b, x.mat())?;
-        if m != n {
-            return Err(Error::Value(format!("{W}: A must be square, got {m}x{n}")));
-        }
+        square_dims(W, "A", m, n)?;
         if bm != n {
             return Err(Error::Value(format!(
                 "{W}: B has {bm} rows but A is {n}x{n} (solving A X = B; note B comes first)"
@@ -847,9 +845,7 @@ mod lapack {
     pub(super) fn inverse(a: &Tensor) -> Result<Tensor> {
         const W: &str = "inverse";
         let (m, n) = dims(W, "the matrix", a, false)?;
-        if m != n {
-            return Err(Error::Value(format!("{W}: the matrix must be square, got {m}x{n}")));
-        }
+        square_dims(W, "the matrix", m, n)?;
         // Factored, inverted and permuted in the result itself: no second n×n buffer.
         let mut out = Out::new(n, n, a.dtype())?;
         load(W, "the matrix", a, out.mat())?;
@@ -948,9 +944,7 @@ mod lapack {
         const W: &str = "symeig";
         let src = Source::new(W, "the matrix", a)?;
         let (m, n) = (src.nrows(), src.ncols());
-        if m != n {
-            return Err(Error::Value(format!("{W}: the matrix must be square, got {m}x{n}")));
-        }
+        square_dims(W, "the matrix", m, n)?;
         if n == 0 {
             let v = if vectors { Out::new(0, 0, a.dtype())?.finish()? } else { Tensor::empty(a.dtype()) };
             return Ok((vector(&[], a.dtype())?, v));
@@ -1142,9 +1136,7 @@ mod lapack {
         // copy for a row-major A), factor, and move L to the upper triangle as U = Lᵀ.
         // (A non-square matrix is still read, untransposed, so that NaN is reported first.)
         load_maybe_transposed(W, "the matrix", a, out.mat(), upper && m == n)?;
-        if m != n {
-            return Err(Error::Value(format!("{W}: the matrix must be square, got {m}x{n}")));
-        }
+        square_dims(W, "the matrix", m, n)?;
         let mut om = out.mat();
         run(n, move || -> Result<()> {
             let par = k::parallelism(k::Work::Cholesky, n);
