@@ -290,3 +290,27 @@ def test_qr_on_threads_and_with_a_zero_column(shape, zero_col):
         want = np.linalg.qr(a, mode="r")
         signs = np.sign(np.diag(R)) * np.sign(np.diag(want))
         assert np.abs(R - signs[:, None] * want).max() < 1e-10
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("n", [255, 300, 520])
+def test_symeig_on_threads_matches_numpy(n, threads):
+    # The tridiagonal reduction splits its passes over the threads from trailing order 256:
+    # values against numpy's eigh, vectors by residual and orthogonality, on 1-3 threads.
+    rng = np.random.default_rng(n * 10 + threads)
+    g = rng.standard_normal((n, n))
+    a = g + g.T
+    want = np.linalg.eigvalsh(a)
+    before = torch.getnumthreads()
+    torch.setnumthreads(threads)
+    try:
+        e, v = torch.symeig(torch.fromNumpy(a), "V", "L")
+        e_only, _ = torch.symeig(torch.fromNumpy(a), "N", "U")
+    finally:
+        torch.setnumthreads(before)
+    scale = np.abs(want).max()
+    assert np.abs(N(e) - want).max() < 1e-12 * n * scale
+    assert np.abs(N(e_only) - want).max() < 1e-12 * n * scale
+    e, v = N(e), N(v)
+    assert np.abs(a @ v - v * e).max() < 1e-12 * n * scale
+    assert np.abs(v.T @ v - np.eye(n)).max() < 1e-12 * n

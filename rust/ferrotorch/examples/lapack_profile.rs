@@ -431,6 +431,40 @@ fn main() -> ferrotorch::Result<()> {
             );
         }
     }
+    if only.as_deref() == Some("trid-ab") {
+        // faer's tridiagonalization (sequential) against ours on 1 and all threads, alternated.
+        use faer::dyn_stack::{MemBuffer, MemStack};
+        use faer::linalg::evd::tridiag;
+        use ferrotorch::cpu::tridiagonal_reduction::tridiagonalize;
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+        let mut h = Mat::<f64>::zeros(bs, n - 1);
+        let mut mem =
+            MemBuffer::new(tridiag::tridiag_in_place_scratch::<f64>(n, Par::Seq, Default::default()));
+        let mut t = sm.clone();
+        let mut bests = [f64::INFINITY; 3];
+        for _ in 0..15 {
+            bests[0] = bests[0].min(best(1, || {
+                t.copy_from(&sm);
+                tridiag::tridiag_in_place(
+                    t.as_mut(),
+                    h.as_mut(),
+                    Par::Seq,
+                    MemStack::new(&mut mem),
+                    Default::default(),
+                )
+            }));
+            for (i, th) in [1, threads].into_iter().enumerate() {
+                bests[i + 1] = bests[i + 1].min(best(1, || {
+                    t.copy_from(&sm);
+                    tridiagonalize(t.as_mut(), th).diagonal.len()
+                }));
+            }
+        }
+        println!(
+            "tridiagonalization: faer {:.3}  ours 1 thread {:.3}  ours {threads} threads {:.3}",
+            bests[0], bests[1], bests[2]
+        );
+    }
     if only.as_deref() == Some("evd-parts") {
         use faer::dyn_stack::{MemBuffer, MemStack};
         use faer::linalg::evd;

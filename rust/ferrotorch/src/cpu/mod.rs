@@ -17,7 +17,9 @@ pub mod qr;
 pub mod random;
 pub mod reduce;
 pub mod sort;
+pub(crate) mod team;
 pub mod tridiagonal;
+pub mod tridiagonal_reduction;
 
 /// Element counts below which a kernel stays on the calling thread: waking the pool costs a few
 /// microseconds, as much as copying this many elements.

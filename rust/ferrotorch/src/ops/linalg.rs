@@ -940,7 +940,6 @@ mod lapack {
     }
 
     pub(super) fn symeig(a: &Tensor, vectors: bool, upper: bool) -> Result<(Tensor, Tensor)> {
-        use faer::linalg::evd::{self, ComputeEigenvectors};
         const W: &str = "symeig";
         let src = Source::new(W, "the matrix", a)?;
         let (m, n) = (src.nrows(), src.ncols());
@@ -964,34 +963,70 @@ mod lapack {
         let um = out.mat();
         let mut e = faer::diag::Diag::<f64>::zeros(n);
         let em = e.as_mut();
-        run(n, move || {
-            let par = k::parallelism(k::Work::Other, n);
-            let cv = ComputeEigenvectors::Yes;
-            let mut mem =
-                MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(n, cv, par, Default::default()));
-            evd::self_adjoint_evd(am, em, Some(um), par, MemStack::new(&mut mem), Default::default())
-        })?
-        .map_err(|_| not_converged())?;
+        run(n, move || symmetric_eigenvectors(am, em, um))?.map_err(|_| not_converged())?;
         let mut e: Vec<f64> = (0..n).map(|i| e.column_vector()[i]).collect();
         unscale(&mut e, scale);
         Ok((vector(&e, a.dtype())?, out.finish()?))
     }
 
-    /// Ascending eigenvalues of the symmetric matrix whose lower triangle is `a`: faer's
-    /// tridiagonalization, then the square-root-free QL/QR sweep (`cpu::tridiagonal::sterf`):
-    /// 2.4 ms at 512 against 5.2-7 ms for faer's values-only QR on the tridiagonal matrix.
-    fn eigenvalues_symmetric(a: MatRef<'_, f64>) -> std::result::Result<Vec<f64>, usize> {
-        use faer::linalg::evd::tridiag;
+    /// The lower triangle of `a` reduced to tridiagonal form in a column-major copy (our
+    /// `cpu::tridiagonal_reduction`: 1.3-1.4x faster than faer's at 512, 2x at 1024).
+    fn tridiagonal_copy(a: MatRef<'_, f64>) -> (Mat<f64>, crate::cpu::tridiagonal_reduction::Tridiagonal) {
         let n = a.nrows();
-        let par = k::parallelism(k::Work::Other, n);
         let mut t = Mat::<f64>::zeros(n, n);
         t.copy_from_triangular_lower(a);
-        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
-        let mut h = Mat::<f64>::zeros(bs, n.saturating_sub(1));
-        let mut mem = MemBuffer::new(tridiag::tridiag_in_place_scratch::<f64>(n, par, Default::default()));
-        tridiag::tridiag_in_place(t.as_mut(), h.as_mut(), par, MemStack::new(&mut mem), Default::default());
-        let mut d: Vec<f64> = (0..n).map(|i| t[(i, i)]).collect();
-        let mut e: Vec<f64> = (1..n).map(|i| t[(i, i - 1)]).collect();
+        let red = crate::cpu::tridiagonal_reduction::tridiagonalize(t.as_mut(), parallel::num_threads());
+        (t, red)
+    }
+
+    /// Ascending eigenvalues and their eigenvectors (into `u`) of the symmetric matrix whose
+    /// lower triangle is `a`: our tridiagonal reduction, faer's divide and conquer on the
+    /// tridiagonal matrix, then faer's blocked reflector product onto the vectors (the steps of
+    /// faer's `self_adjoint_evd`, whose reduction is the one we replace).
+    fn symmetric_eigenvectors(
+        a: MatRef<'_, f64>,
+        s: faer::diag::DiagMut<'_, f64>,
+        mut u: MatMut<'_, f64>,
+    ) -> std::result::Result<(), faer::linalg::evd::EvdError> {
+        use faer::linalg::{evd, householder};
+        let n = a.nrows();
+        let (t, red) = tridiagonal_copy(a);
+        let par = k::parallelism(k::Work::Other, n);
+        let cv = evd::ComputeEigenvectors::Yes;
+        let mut mem = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(n, cv, par, Default::default()));
+        let stack = MemStack::new(&mut mem);
+        let mut subdiagonal = red.subdiagonal.clone();
+        subdiagonal.push(0.0); // faer's has n entries
+        evd::tridiagonal_self_adjoint_evd(
+            faer::ColRef::from_slice(&red.diagonal).as_diagonal(),
+            faer::ColRef::from_slice(&subdiagonal).as_diagonal(),
+            s,
+            Some(u.rb_mut()),
+            par,
+            stack,
+            Default::default(),
+        )?;
+        if n > 1 {
+            let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+            let h = crate::cpu::tridiagonal_reduction::block_factors(t.as_ref(), &red.tau, bs, par);
+            householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                t.as_ref().submatrix(1, 0, n - 1, n - 1),
+                h.as_ref(),
+                faer::Conj::No,
+                u.subrows_mut(1, n - 1),
+                par,
+                stack,
+            );
+        }
+        Ok(())
+    }
+
+    /// Ascending eigenvalues of the symmetric matrix whose lower triangle is `a`: our
+    /// tridiagonal reduction, then the square-root-free QL/QR sweep (`cpu::tridiagonal::sterf`):
+    /// 2.4 ms at 512 against 5.2-7 ms for faer's values-only QR on the tridiagonal matrix.
+    fn eigenvalues_symmetric(a: MatRef<'_, f64>) -> std::result::Result<Vec<f64>, usize> {
+        let (_, red) = tridiagonal_copy(a);
+        let (mut d, mut e) = (red.diagonal, red.subdiagonal);
         crate::cpu::tridiagonal::sterf(&mut d, &mut e)?;
         Ok(d)
     }
