@@ -465,6 +465,41 @@ fn main() -> ferrotorch::Result<()> {
             bests[0], bests[1], bests[2]
         );
     }
+    if only.as_deref() == Some("bt-bs") {
+        // The reflector product onto the eigenvectors (with its block factors) by block size.
+        use faer::dyn_stack::{MemBuffer, MemStack};
+        use ferrotorch::cpu::tridiagonal_reduction::{block_factors, tridiagonalize};
+        let mut t = sm.clone();
+        let red = tridiagonalize(t.as_mut(), threads);
+        let par = Par::rayon(threads);
+        let sizes = [32usize, 48, 64, 96, 128];
+        let mut bests = vec![f64::INFINITY; sizes.len()];
+        let mut u = Mat::<f64>::identity(n, n);
+        for _ in 0..8 {
+            for (i, &bs) in sizes.iter().enumerate() {
+                let scratch =
+                    faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<
+                        f64,
+                    >(n - 1, bs, n);
+                let mut mem = MemBuffer::new(scratch);
+                bests[i] = bests[i].min(ferrotorch::parallel::install(|| {
+                    best(1, || {
+                        let h = block_factors(t.as_ref(), &red.tau, bs, par);
+                        faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                            t.as_ref().submatrix(1, 0, n - 1, n - 1),
+                            h.as_ref(),
+                            faer::Conj::No,
+                            u.as_mut().subrows_mut(1, n - 1),
+                            par,
+                            MemStack::new(&mut mem),
+                        )
+                    })
+                }));
+            }
+        }
+        let rec = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+        println!("back-transform by block size (faer recommends {rec}): {sizes:?} -> {bests:.3?}");
+    }
     if only.as_deref() == Some("evd-parts") {
         use faer::dyn_stack::{MemBuffer, MemStack};
         use faer::linalg::evd;
