@@ -468,7 +468,7 @@ fn main() -> ferrotorch::Result<()> {
     if only.as_deref() == Some("bt-bs") {
         // The reflector product onto the eigenvectors (with its block factors) by block size.
         use faer::dyn_stack::{MemBuffer, MemStack};
-        use ferrotorch::cpu::tridiagonal_reduction::{block_factors, tridiagonalize};
+        use ferrotorch::cpu::tridiagonal_reduction::{apply_q, block_factors, tridiagonalize};
         let mut t = sm.clone();
         let red = tridiagonalize(t.as_mut(), threads);
         let par = Par::rayon(threads);
@@ -485,14 +485,7 @@ fn main() -> ferrotorch::Result<()> {
                 bests[i] = bests[i].min(ferrotorch::parallel::install(|| {
                     best(1, || {
                         let h = block_factors(t.as_ref(), &red.tau, bs, par);
-                        faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-                            t.as_ref().submatrix(1, 0, n - 1, n - 1),
-                            h.as_ref(),
-                            faer::Conj::No,
-                            u.as_mut().subrows_mut(1, n - 1),
-                            par,
-                            MemStack::new(&mut mem),
-                        )
+                        apply_q(t.as_ref(), h.as_ref(), u.as_mut(), par, MemStack::new(&mut mem))
                     })
                 }));
             }
@@ -574,11 +567,10 @@ fn main() -> ferrotorch::Result<()> {
             });
             let ta = ferrotorch::parallel::install(|| {
                 best(5, || {
-                    faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-                        t.as_ref().submatrix(1, 0, n - 1, n - 1),
+                    ferrotorch::cpu::tridiagonal_reduction::apply_q(
+                        t.as_ref(),
                         h.as_ref(),
-                        faer::Conj::No,
-                        u.as_mut().subrows_mut(1, n - 1),
+                        u.as_mut(),
                         par,
                         stack,
                     )

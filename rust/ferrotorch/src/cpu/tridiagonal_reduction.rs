@@ -24,6 +24,7 @@
 use crate::cpu::blas::Simd;
 use crate::cpu::team::{with_team, Team};
 use crate::iter::SendPtr;
+use faer::dyn_stack::MemStack;
 use faer::{Mat, MatMut, MatRef, Par};
 
 /// Trailing orders below which a step's pass runs on one thread. Below it a split pass was no
@@ -351,9 +352,24 @@ unsafe fn fused_pair_avx512(
     }
 }
 
+/// u ← Q·u for the Q of a reduction: the reflectors in `a` ([`tridiagonalize`]'s result, or
+/// faer's, which stores them alike) with their block factors `h` ([`block_factors`]).
+pub fn apply_q(a: MatRef<'_, f64>, h: MatRef<'_, f64>, u: MatMut<'_, f64>, par: Par, stack: &mut MemStack) {
+    let n = a.nrows();
+    if n > 1 {
+        faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+            a.submatrix(1, 0, n - 1, n - 1),
+            h,
+            faer::Conj::No,
+            u.subrows_mut(1, n - 1),
+            par,
+            stack,
+        );
+    }
+}
+
 /// faer's blocked form of the reflectors (`block` rows, n − 1 columns: each block's triangular
-/// factor), for `apply_block_householder_sequence_on_the_left_in_place_with_conj` on
-/// `a.submatrix(1, 0, n − 1, n − 1)`; `a` is [`tridiagonalize`]'s result.
+/// factor), for [`apply_q`]; `a` is [`tridiagonalize`]'s result.
 pub fn block_factors(a: MatRef<'_, f64>, tau: &[f64], block: usize, par: Par) -> Mat<f64> {
     let n1 = tau.len();
     let mut h = Mat::<f64>::zeros(block, n1);
@@ -402,14 +418,7 @@ mod tests {
                     n,
                 );
             let mut mem = faer::dyn_stack::MemBuffer::new(scratch);
-            faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-                red.as_ref().submatrix(1, 0, n - 1, n - 1),
-                h.as_ref(),
-                faer::Conj::No,
-                q.as_mut().subrows_mut(1, n - 1),
-                Par::Seq,
-                faer::dyn_stack::MemStack::new(&mut mem),
-            );
+            apply_q(red.as_ref(), h.as_ref(), q.as_mut(), Par::Seq, MemStack::new(&mut mem));
         }
         let tri = Mat::from_fn(n, n, |i, j| match i.abs_diff(j) {
             0 => t.diagonal[i],

@@ -988,7 +988,7 @@ mod lapack {
         s: faer::diag::DiagMut<'_, f64>,
         mut u: MatMut<'_, f64>,
     ) -> std::result::Result<(), faer::linalg::evd::EvdError> {
-        use faer::linalg::{evd, householder};
+        use faer::linalg::evd;
         let n = a.nrows();
         let (t, red) = tridiagonal_copy(a);
         let par = k::parallelism(k::Work::Other, n);
@@ -1006,18 +1006,9 @@ mod lapack {
             stack,
             Default::default(),
         )?;
-        if n > 1 {
-            let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
-            let h = crate::cpu::tridiagonal_reduction::block_factors(t.as_ref(), &red.tau, bs, par);
-            householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-                t.as_ref().submatrix(1, 0, n - 1, n - 1),
-                h.as_ref(),
-                faer::Conj::No,
-                u.subrows_mut(1, n - 1),
-                par,
-                stack,
-            );
-        }
+        use crate::cpu::tridiagonal_reduction::{apply_q, block_factors};
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+        apply_q(t.as_ref(), block_factors(t.as_ref(), &red.tau, bs, par).as_ref(), u, par, stack);
         Ok(())
     }
 
