@@ -642,6 +642,22 @@ fn main() -> ferrotorch::Result<()> {
         }
         println!("values seq {:.3} par {:.3}", bests[0], bests[1]);
     }
+    if only.as_deref() == Some("gather-ab") {
+        // Loading a row-major matrix into a column-major work matrix (every LAPACK entry's
+        // first step), against a same-layout copy of the same size.
+        let mut dst = Mat::<f64>::zeros(n, n);
+        let (mut tt, mut tc) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..30 {
+            // SAFETY: av holds the n×n row-major matrix (rs = n, cs = 1), and as column-major.
+            tt = tt.min(best(5, || unsafe {
+                ferrotorch::cpu::linalg::gather(av.as_ptr(), n as isize, 1, dst.as_mut())
+            }));
+            tc = tc.min(best(5, || unsafe {
+                ferrotorch::cpu::linalg::gather(av.as_ptr(), 1, n as isize, dst.as_mut())
+            }));
+        }
+        println!("gather {n}x{n}: transposing {tt:.3} ms, same layout {tc:.3} ms");
+    }
     if only.as_deref() == Some("llt-ab") {
         use faer::linalg::cholesky::llt::factor;
         let mut bests = [f64::INFINITY; 4];

@@ -7,8 +7,7 @@
 //! too and can run every chunk itself, so a member that never gets a thread costs nothing but
 //! speed: there is no barrier that waits for a thread which may not come.
 
-use std::cell::UnsafeCell;
-use std::marker::PhantomData;
+use std::cell::{Cell, UnsafeCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// A step's work: `run(chunk)` for each chunk index, on whichever member claims it.
@@ -74,8 +73,7 @@ impl Shared {
 pub(crate) struct Team<'a> {
     shared: &'a Shared,
     size: usize,
-    epoch: UnsafeCell<u64>,
-    _not_sync: PhantomData<*const ()>,
+    epoch: Cell<u64>, // a Cell also keeps `Team` from being Sync
 }
 
 impl Team<'_> {
@@ -92,14 +90,14 @@ impl Team<'_> {
             return;
         }
         assert!(chunks as u64 <= CHUNK_MASK, "team step of {chunks} chunks: at most {CHUNK_MASK}");
-        // SAFETY: only the leader (the one thread holding `self`, which is not Sync) touches
-        // `epoch`; the previous step is finished (its `done` reached its count), so no member
-        // reads `job` while we replace it.
-        let epoch = unsafe {
-            *self.epoch.get() += 1;
-            *self.epoch.get()
-        };
+        let epoch = self.epoch.get() + 1;
+        self.epoch.set(epoch);
+        // SAFETY: members call `job` only while holding an unfinished chunk of this step, and we
+        // return only after every chunk is done, so the borrow outlives every use of it.
         let job: Job<'static> = unsafe { std::mem::transmute::<Job<'_>, Job<'static>>(job) };
+        // SAFETY: the previous step is finished (its `done` reached its count), so no member
+        // reads `job` while we replace it; only the leader (the thread holding the non-Sync
+        // `self`) writes it.
         unsafe { *self.shared.job.get() = Some(job) };
         self.shared.done.store(0, Ordering::Relaxed);
         self.shared
@@ -121,7 +119,7 @@ pub(crate) fn with_team<R: Send>(threads: usize, body: impl FnOnce(&Team) -> R +
         stop: AtomicBool::new(false),
         job: UnsafeCell::new(None),
     };
-    let team = |size| Team { shared: &shared, size, epoch: UnsafeCell::new(0), _not_sync: PhantomData };
+    let team = |size| Team { shared: &shared, size, epoch: Cell::new(0) };
     if threads <= 1 {
         return body(&team(1));
     }
