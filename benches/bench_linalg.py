@@ -210,11 +210,17 @@ def bench_conv(quick):
     x = rng.standard_normal((512, 512)).astype(np.float32)
     k = rng.standard_normal((7, 7)).astype(np.float32)
     tx, tk = T(x), T(k)
-    t = interleaved([lambda: torch.conv2(tx, tk), lambda: signal.convolve2d(x, k, "valid")], 3, 2)
-    row("conv2 512x512 * 7x7 'V' float32", t[0], t[1])
-    t = interleaved([lambda: torch.xcorr2(tx, tk, "F"),
-                     lambda: signal.correlate2d(x, k, "full")], 3, 2)
-    row("xcorr2 512x512 * 7x7 'F' float32", t[0], t[1])
+    # PyTorch's conv2d is a correlation: a convolution is the correlation with the kernel
+    # flipped, and 'F' mode is 'V' mode on the input padded by the kernel's size less one.
+    px, pk = (pt.from_numpy(x)[None, None], pt.from_numpy(k)[None, None]) if pt else (None, None)
+    pkf = pk.flip(2, 3) if pt else None
+    ptf = pt.nn.functional.conv2d if pt else None
+    t = interleaved([lambda: torch.conv2(tx, tk), lambda: signal.convolve2d(x, k, "valid")]
+                    + ([lambda: ptf(px, pkf)] if pt else []), 3, 2)
+    row("conv2 512x512 * 7x7 'V' float32", t[0], t[1], t[2] if pt else None)
+    t = interleaved([lambda: torch.xcorr2(tx, tk, "F"), lambda: signal.correlate2d(x, k, "full")]
+                    + ([lambda: ptf(px, pk, padding=6)] if pt else []), 3, 2)
+    row("xcorr2 512x512 * 7x7 'F' float32", t[0], t[1], t[2] if pt else None)
     xs = rng.standard_normal((16, 64, 64)).astype(np.float32)
     ks = rng.standard_normal((32, 16, 5, 5)).astype(np.float32)
     txs, tks = T(xs), T(ks)
@@ -223,8 +229,10 @@ def bench_conv(quick):
         return [sum(signal.correlate2d(xs[i], ks[j, i], "valid") for i in range(16))
                 for j in range(32)]
 
-    t = interleaved([lambda: torch.xcorr2(txs, tks), np_multi], 2, 1)
-    row("xcorr2 16x64x64 * 32x16x5x5 float32", t[0], t[1])
+    pxs, pks = (pt.from_numpy(xs)[None], pt.from_numpy(ks)) if pt else (None, None)
+    t = interleaved([lambda: torch.xcorr2(txs, tks), np_multi]
+                    + ([lambda: ptf(pxs, pks)] if pt else []), 2, 1)
+    row("xcorr2 16x64x64 * 32x16x5x5 float32", t[0], t[1], t[2] if pt else None)
 
 
 def main():

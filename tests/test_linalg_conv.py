@@ -177,3 +177,25 @@ def test_torch7_fixtures(name, load_fixture, from_json):
         assert got.size() == want.size(), call["call"]
         np.testing.assert_allclose(np.array(got.tolist()), np.array(want.tolist()),
                                    rtol=1e-5, atol=1e-5, err_msg=call["call"])
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_many_planes_split_over_threads(threads):
+    # Large enough that each thread unrolls and multiplies its own blocks of output lines
+    # (cpu/conv.rs), with line counts that do not divide evenly; 2-D and 3-D, both modes.
+    rng = np.random.default_rng(threads)
+    cases = [(torch.xcorr2, (6, 40, 37), (5, 6, 4, 3), "V", False),
+             (torch.conv2, (6, 40, 37), (5, 6, 4, 3), "F", True),
+             (torch.xcorr3, (3, 12, 14, 10), (4, 3, 3, 4, 2), "V", False),
+             (torch.conv3, (3, 12, 14, 10), (4, 3, 3, 4, 2), "F", True)]
+    before = torch.getnumthreads()
+    torch.setnumthreads(threads)
+    try:
+        for fn, xs, ks, mode, flip in cases:
+            x, k = rng.standard_normal(xs), rng.standard_normal(ks)
+            got = fn(T(x), T(k), mode).numpy()
+            want = np.stack([sum(reference(x[i], k[j, i], mode == "F", flip)
+                                 for i in range(xs[0])) for j in range(ks[0])])
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    finally:
+        torch.setnumthreads(before)

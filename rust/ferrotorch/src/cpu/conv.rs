@@ -107,6 +107,12 @@ unsafe fn im2col<T: BlasScalar>(x: Input<T>, g: &Geometry, lines: std::ops::Rang
 
 /// out (Q × output_len, row-major contiguous) = kernels (Q × planes·K, row-major) ⋆ x.
 ///
+/// With `threads` ≥ 2 the output lines are split into blocks that the threads take whole: each
+/// unrolls its block into its own buffer (sized to stay in a core's L2) and runs a one-thread
+/// GEMM on it. Unrolling (and zeroing its 4 MB buffer) took as long as the product, on one
+/// thread while the others waited, when only the GEMM was split (docs/ARCHITECTURE.md,
+/// "Convolution": 512² ⋆ 7×7 2.8-3.5 → 0.97-1.35 ms, 16×64² ⋆ 32×16×5² 0.78-0.85 → 0.62-0.79).
+///
 /// # Safety
 /// `x` as for [`im2col`]; `out` holds Q·output_len writable elements not overlapping the
 /// inputs; `kernels` holds Q·planes·K elements.
@@ -125,29 +131,60 @@ pub unsafe fn correlate<T: BlasScalar>(
     }
     let lines = g.output[0] * g.output[1];
     let line_len = g.output[2];
-    let per_block = (BLOCK_ELEMS / (depth * line_len).max(1)).clamp(1, lines);
-    let mut cols = vec![T::zero(); depth * per_block * line_len];
-    let mut start = 0;
-    while start < lines {
-        let end = (start + per_block).min(lines);
-        let n = (end - start) * line_len;
+    let lhs = MatRef { ptr: kernels.as_ptr(), rows: q, cols: depth, rs: depth as isize, cs: 1 };
+    let out_at = out as usize; // an address is Send, the pointer is not
+                               // Unrolls `block`'s lines into `cols` and computes their output columns.
+    let run_block = |block: std::ops::Range<usize>, cols: &mut [T], gemm_threads: usize| {
+        let n = block.len() * line_len;
+        let start = block.start;
         // SAFETY: forwarded from the caller.
-        unsafe { im2col(x, g, start..end, &mut cols[..depth * n]) };
-        let dst =
-            MatMut { ptr: unsafe { out.add(start * line_len) }, rows: q, cols: n, rs: olen as isize, cs: 1 };
-        let lhs = MatRef { ptr: kernels.as_ptr(), rows: q, cols: depth, rs: depth as isize, cs: 1 };
+        unsafe { im2col(x, g, block, &mut cols[..depth * n]) };
+        // SAFETY: the block's output columns lie in out (blocks are disjoint).
+        let ptr = unsafe { (out_at as *mut T).add(start * line_len) };
+        let dst = MatMut { ptr, rows: q, cols: n, rs: olen as isize, cs: 1 };
         let rhs = MatRef { ptr: cols.as_ptr(), rows: depth, cols: n, rs: n as isize, cs: 1 };
         // SAFETY: dst is a block of out (disjoint from the inputs), lhs/rhs are our buffers.
         unsafe {
             if depth == 0 {
                 super::blas::gemm_portable(dst, T::zero(), T::one(), lhs, rhs)
             } else {
-                T::gemm(dst, T::zero(), T::one(), lhs, rhs, threads)
+                T::gemm(dst, T::zero(), T::one(), lhs, rhs, gemm_threads)
             }
         };
-        start = end;
+    };
+    let per_thread = lines.div_ceil(threads.max(1));
+    if threads > 1 && lines > 1 && depth > 0 && q * depth * olen >= super::PARALLEL_GRAIN {
+        // At least MIN_BLOCK_COLUMNS columns per product, so that packing the kernels (once per
+        // product) stays small against it.
+        let by_cache = THREAD_BLOCK_ELEMS / (depth * line_len).max(1);
+        let per = by_cache.max(MIN_BLOCK_COLUMNS.div_ceil(line_len)).clamp(1, per_thread);
+        // The same number of equal blocks for every thread (uneven shares measured 20% slower),
+        // and one buffer per thread.
+        let rounds = lines.div_ceil(per).div_ceil(threads);
+        let per = lines.div_ceil(rounds * threads);
+        let blocks = lines.div_ceil(per);
+        use rayon::prelude::*;
+        parallel::install(|| {
+            (0..threads.min(blocks)).into_par_iter().for_each(|t| {
+                let mut cols = vec![T::zero(); depth * per * line_len];
+                for b in (t..blocks).step_by(threads) {
+                    run_block(b * per..((b + 1) * per).min(lines), &mut cols, 1);
+                }
+            })
+        });
+        return;
+    }
+    let per_block = (BLOCK_ELEMS / (depth * line_len).max(1)).clamp(1, lines);
+    let mut cols = vec![T::zero(); depth * per_block * line_len];
+    for start in (0..lines).step_by(per_block) {
+        run_block(start..(start + per_block).min(lines), &mut cols, threads);
     }
 }
+
+/// Elements of a thread's unrolled block: 512 KB of f32, half a core's L2 here.
+const THREAD_BLOCK_ELEMS: usize = 1 << 17;
+/// Fewest output positions in one thread's product.
+const MIN_BLOCK_COLUMNS: usize = 256;
 
 /// Runs `f(i)` for i in 0..n, on the pool when `work` (elements) is large.
 pub fn for_each_plane(n: usize, work: usize, f: impl Fn(usize) + Send + Sync) {
