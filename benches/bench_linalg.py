@@ -20,7 +20,9 @@ inverse 6.5, 5.2, 4.2, then 4.0 ms), for numpy as for us.
 Goals (issue 4, 2 cores AVX-512): float32 2048² matmul at or above PyTorch (373 GFLOP/s) and at
 least 90% of peak (~400); float64 2048² ≥ 180; 256² float32 ≥ 340; batched 64×(64²) float32
 ≥ 312; LAPACK float64 512² (ms, numpy/PyTorch): inverse 10.9/4.0, solve 3.7/1.7, cholesky
-3.5/2.2, qr 21/8.0, symmetric eig 23/16, svd 70/39.
+3.5/2.2, qr 21/8.0, symmetric eig 23/16, svd 70/39. Those figures are one machine's; with
+PyTorch installed (``pip install '.[bench]'``) every row prints ``pt/ft``, PyTorch's time over
+ours on this machine (above 1: ferrotorch faster), which is the goal measured directly.
 """
 
 from __future__ import annotations
