@@ -233,7 +233,7 @@ def bench_conv(quick):
 
     pxs, pks = (pt.from_numpy(xs)[None], pt.from_numpy(ks)) if pt else (None, None)
     t = interleaved([lambda: torch.xcorr2(txs, tks), np_multi]
-                    + ([lambda: ptf(pxs, pks)] if pt else []), 2, 1)
+                    + ([lambda: ptf(pxs, pks)] if pt else []), 5, 1)
     row("xcorr2 16x64x64 * 32x16x5x5 float32", t[0], t[1], t[2] if pt else None)
 
 
