@@ -103,10 +103,50 @@ impl Team<'_> {
         self.shared
             .state
             .store((epoch << (2 * CHUNK_BITS)) | ((chunks as u64) << CHUNK_BITS), Ordering::Release);
+        let _finish = FinishStep { shared: self.shared, chunks };
         self.shared.work();
-        while self.shared.done.load(Ordering::Acquire) < chunks {
+    }
+}
+
+/// Ends a step, also when the leader's own chunk panics: cancels the chunks nobody claimed
+/// (none are left unless we are unwinding) and waits until every claimed chunk has finished,
+/// so that no member still runs the job once its borrow ends.
+struct FinishStep<'a> {
+    shared: &'a Shared,
+    chunks: usize,
+}
+
+impl Drop for FinishStep<'_> {
+    fn drop(&mut self) {
+        let state = &self.shared.state;
+        loop {
+            let s = state.load(Ordering::Acquire);
+            let (total, next) = unpack(s);
+            if next >= total {
+                break;
+            }
+            // Claim them all at once and count them done without running them.
+            if state
+                .compare_exchange_weak(s, (s & !CHUNK_MASK) | total, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                self.shared.done.fetch_add((total - next) as usize, Ordering::Release);
+                break;
+            }
+        }
+        while self.shared.done.load(Ordering::Acquire) < self.chunks {
             std::hint::spin_loop();
         }
+    }
+}
+
+/// Tells the members to leave, also when the leader's body panics (else the scope would wait
+/// for them forever).
+struct StopMembers<'a>(&'a AtomicBool);
+
+impl Drop for StopMembers<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
     }
 }
 
@@ -135,9 +175,8 @@ pub(crate) fn with_team<R: Send>(threads: usize, body: impl FnOnce(&Team) -> R +
                     }
                 });
             }
-            let result = body(&team(threads));
-            shared.stop.store(true, Ordering::Release);
-            result
+            let _stop = StopMembers(&shared.stop);
+            body(&team(threads))
         })
     })
 }
@@ -162,6 +201,30 @@ mod tests {
             for (c, n) in counts.iter().enumerate() {
                 let want = (0..500).filter(|s| 1 + s % 7 > c).count();
                 assert_eq!(n.load(Ordering::Relaxed), want, "threads {threads} chunk {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_panicking_chunk_ends_the_team_and_reaches_the_caller() {
+        // The panic may hit the leader's chunk or a member's. Either way the call returns (no
+        // member is left spinning, no step waits for a chunk that will not run) with the panic,
+        // and no member runs a job after its step has ended: `data` is freed as the leader
+        // unwinds, which valgrind (CI) would report if a member still read it.
+        for threads in [1, 2, 3] {
+            for bad in [0, 7] {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    with_team(threads, |team| {
+                        for step in 0..40 {
+                            let data: Vec<u64> = std::iter::repeat_n(step as u64, 8).collect(); // on the heap
+                            team.for_each(8, &|c| {
+                                assert!(!(step == 10 && c == bad), "chunk {c} of step {step}");
+                                std::hint::black_box(data[c]);
+                            });
+                        }
+                    })
+                }));
+                assert!(result.is_err(), "threads {threads}: the panic was lost");
             }
         }
     }
