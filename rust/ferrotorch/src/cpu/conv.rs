@@ -120,7 +120,8 @@ unsafe fn im2col<T: BlasScalar>(x: Input<T>, g: &Geometry, lines: std::ops::Rang
 /// unrolls its block into its own buffer (sized to stay in a core's L2) and runs a one-thread
 /// GEMM on it. Unrolling (and zeroing its 4 MB buffer) took as long as the product, on one
 /// thread while the others waited, when only the GEMM was split (docs/ARCHITECTURE.md,
-/// "Convolution": 512² ⋆ 7×7 2.8-3.5 → 0.97-1.35 ms, 16×64² ⋆ 32×16×5² 0.78-0.85 → 0.62-0.79).
+/// "Convolution", with the row copy in `im2col`: 512² ⋆ 7×7 2.8-3.5 → 0.82 ms,
+/// 16×64² ⋆ 32×16×5² 0.78-0.85 → 0.58 ms).
 ///
 /// # Safety
 /// `x` as for [`im2col`]; `out` holds Q·output_len writable elements not overlapping the
@@ -141,8 +142,9 @@ pub unsafe fn correlate<T: BlasScalar>(
     let lines = g.output[0] * g.output[1];
     let line_len = g.output[2];
     let lhs = MatRef { ptr: kernels.as_ptr(), rows: q, cols: depth, rs: depth as isize, cs: 1 };
-    let out_at = out as usize; // an address is Send, the pointer is not
-                               // Unrolls `block`'s lines into `cols` and computes their output columns.
+    // An address is Send, the pointer is not.
+    let out_at = out as usize;
+    // Unrolls `block`'s lines into `cols` and computes their output columns.
     let run_block = |block: std::ops::Range<usize>, cols: &mut [T], gemm_threads: usize| {
         let n = block.len() * line_len;
         let start = block.start;
