@@ -163,12 +163,11 @@ pub unsafe fn correlate<T: BlasScalar>(
             }
         };
     };
-    let per_thread = lines.div_ceil(threads.max(1));
     if threads > 1 && lines > 1 && depth > 0 && q * depth * olen >= super::PARALLEL_GRAIN {
         // At least MIN_BLOCK_COLUMNS columns per product, so that packing the kernels (once per
         // product) stays small against it.
         let by_cache = THREAD_BLOCK_ELEMS / (depth * line_len).max(1);
-        let per = by_cache.max(MIN_BLOCK_COLUMNS.div_ceil(line_len)).clamp(1, per_thread);
+        let per = by_cache.max(MIN_BLOCK_COLUMNS.div_ceil(line_len)).clamp(1, lines.div_ceil(threads));
         // The same number of equal blocks for every thread (uneven shares measured 20% slower),
         // and one buffer per thread.
         let rounds = lines.div_ceil(per).div_ceil(threads);

@@ -61,9 +61,9 @@ const TILE: usize = 32;
 /// row-major source (the usual tensor) is transposed within the cache rather than walked down
 /// whole columns with a stride of a row.
 ///
-/// From [`PARALLEL_GATHER`] elements the columns are split over the kernel threads: the copy is
-/// bound by each core's cache bandwidth (0.24 ms at 512² on one thread, either layout), and it
-/// runs while the others would wait for it.
+/// Large copies are split by columns over the kernel threads (`index::par_range`, from
+/// `PARALLEL_GRAIN` elements): the copy is bound by each core's cache bandwidth (0.24 ms at
+/// 512² on one thread, either layout), and it runs while the others would wait for it.
 ///
 /// # Safety
 /// Every element that `src`, m, n, `rs`, `cs` describe must be readable.
@@ -73,40 +73,26 @@ pub unsafe fn gather<T: Copy + Into<f64> + Sync>(
     cs: isize,
     dst: MatMut<'_, f64>,
 ) -> bool {
-    let threads = crate::parallel::num_threads();
-    let n = dst.ncols();
-    if dst.nrows() * n < PARALLEL_GATHER || threads < 2 || n < 2 {
-        // SAFETY: the caller's guarantee.
-        return unsafe { gather_columns(src, rs, cs, dst) };
-    }
-    let per = n.div_ceil(threads);
-    let mut parts = Vec::with_capacity(threads);
-    let mut rest = dst;
-    while rest.ncols() > per {
-        let (part, tail) = rest.split_at_col_mut(per);
-        parts.push(part);
-        rest = tail;
-    }
-    parts.push(rest);
-    // An address is Send; the pointer itself is not.
-    let base = src as usize;
-    crate::parallel::install(|| {
-        use rayon::prelude::*;
-        parts
-            .into_par_iter()
-            .enumerate()
-            .map(|(p, part)| {
-                let src = base as *const T;
-                // SAFETY: part p holds columns p·per.. of dst, which read the source's columns from
-                // p·per (inside the caller's layout).
-                unsafe { gather_columns(src.offset((p * per) as isize * cs), rs, cs, part) }
-            })
-            .reduce(|| true, |a, b| a & b)
-    })
+    let (m, n) = (dst.nrows(), dst.ncols());
+    let (drs, dcs) = (dst.row_stride(), dst.col_stride());
+    // Addresses are Send; the pointers are not.
+    let (src_at, dst_at) = (src as usize, dst.as_ptr_mut() as usize);
+    let finite = std::sync::atomic::AtomicBool::new(true);
+    super::index::par_range(n, m, |cols| {
+        let (j, w) = (cols.start as isize, cols.len());
+        // SAFETY: columns `cols` of dst (the ranges are disjoint; dst is borrowed for the call)
+        // and the same columns of the caller's source layout.
+        let ok = unsafe {
+            let part =
+                MatMut::from_raw_parts_mut((dst_at as *mut f64).wrapping_offset(j * dcs), m, w, drs, dcs);
+            gather_columns((src_at as *const T).wrapping_offset(j * cs), rs, cs, part)
+        };
+        if !ok {
+            finite.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    finite.into_inner()
 }
-
-/// Elements from which [`gather`] splits the copy over the threads (a 256×256 matrix).
-const PARALLEL_GATHER: usize = 1 << 16;
 
 /// [`gather`] on the calling thread.
 ///
@@ -497,7 +483,7 @@ mod tests {
 
     #[test]
     fn gather_copies_every_layout_and_flags_non_finite() {
-        // The last two are split over the kernel threads (PARALLEL_GATHER), into uneven parts.
+        // The last two are split over the kernel threads (PARALLEL_GRAIN), into uneven parts.
         for (m, n) in [(1, 1), (3, 5), (8, 8), (17, 9), (40, 71), (64, 33), (300, 257), (257, 301)] {
             let v: Vec<f64> = (0..m * n).map(|k| k as f64 * 0.5 - 3.0).collect();
             // (row stride, column stride) of a row-major, a column-major and a stepped source
