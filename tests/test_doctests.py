@@ -2,11 +2,12 @@
 doctest, so the inline help stays true."""
 
 import doctest
+import importlib
 import inspect
+import pkgutil
 
 import ferrotorch
 import ferrotorch._C as C
-import ferrotorch.timer
 import pytest
 
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
@@ -24,12 +25,20 @@ def _docstrings():
         seen.add(id(obj))
         found.append((name, doc))
 
-    for module in (ferrotorch, ferrotorch.timer, C):
+    # Every module of the package (nn, optim, ... included as they land) and the compiled core.
+    modules = [ferrotorch, C] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(ferrotorch.__path__, "ferrotorch.")
+        if info.name not in ("ferrotorch._C", "ferrotorch.demo")
+    ]
+    for module in modules:
         visit(module.__name__, module)
         for attr in dir(module):
             if attr.startswith("__"):
                 continue
             obj = getattr(module, attr)
+            if inspect.ismodule(obj):
+                continue  # a submodule is visited on its own
             visit(f"{module.__name__}.{attr}", obj)
             if inspect.isclass(obj):
                 for meth, member in vars(obj).items():

@@ -223,6 +223,7 @@ class Storage:
     def __new__(cls, data: Sequence[_Number] | npt.NDArray[Any], /) -> Self: ...
     @overload
     def __new__(cls, storage: Storage, offset: int = ..., size: int = ..., /) -> Self: ...
+    def cdata(self) -> int: ...
     def size(self) -> int: ...
     def __len__(self) -> int: ...
     def elementSize(self) -> int: ...
@@ -1024,3 +1025,35 @@ def histc(
 def bhistc(
     x: _TensorT, nbins: int = 100, min: float = 0, max: float = 0, *, out: _TensorT | None = None
 ) -> _TensorT: ...
+
+# ---- ferrotorch._C._nn: the nn kernels (Torch7's THNN), one function per module and direction.
+# Each family's bindings file (rust/ferrotorch-py/src/nn_<family>.rs) lists its functions here.
+class _NnKernels:
+    # linear (nn_linear.rs)
+    def Linear_updateOutput(
+        self, input: Tensor, weight: Tensor, bias: Tensor | None, output: Tensor, /
+    ) -> None: ...
+    def Linear_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def Linear_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor | None,
+        scale: float, /
+    ) -> None: ...
+
+    # simple (nn_simple.rs)
+
+
+    # misc (nn_misc.rs)
+
+
+    # transfer (nn_transfer.rs)
+
+
+    # table (nn_table.rs)
+
+
+    # criterion (nn_criterion.rs)
+
+
+_nn: _NnKernels

@@ -10,6 +10,13 @@ mod linalg;
 mod math_construct;
 mod math_pointwise;
 mod math_reduce;
+mod nn_common;
+mod nn_criterion;
+mod nn_linear;
+mod nn_misc;
+mod nn_simple;
+mod nn_table;
+mod nn_transfer;
 mod out;
 mod random;
 mod storage;
@@ -77,5 +84,19 @@ fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     math_construct::register(m)?;
     linalg::register(m)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    register_nn(m)
+}
+
+/// `ferrotorch._C._nn`: the nn kernels (Torch7's THNN), one function per module and direction
+/// (`Linear_updateOutput`, ...), called by the Python classes of `ferrotorch.nn`.
+fn register_nn(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let nn = PyModule::new(m.py(), "_nn")?;
+    nn_linear::register(&nn)?;
+    nn_simple::register(&nn)?;
+    nn_misc::register(&nn)?;
+    nn_transfer::register(&nn)?;
+    nn_table::register(&nn)?;
+    nn_criterion::register(&nn)?;
+    m.add_submodule(&nn)?;
     Ok(())
 }

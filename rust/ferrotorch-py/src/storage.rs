@@ -120,6 +120,23 @@ impl PyStorage {
         Ok(wrap(py, s)?.cast_into::<PyStorage>()?.unbind())
     }
 
+    /// cdata() -> an integer that identifies this storage (Torch7's storage:cdata())
+    ///
+    /// Two storage objects have the same cdata exactly when they are the same storage, so
+    /// tensors that share memory can be grouped by `t.storage().cdata()` (getParameters and
+    /// type conversion do this). The number stays the same when the storage is resized.
+    ///
+    /// >>> import ferrotorch as torch
+    /// >>> a = torch.DoubleTensor(4)
+    /// >>> b = a.narrow(0, 1, 2)
+    /// >>> a.storage().cdata() == b.storage().cdata()
+    /// True
+    /// >>> a.storage().cdata() == torch.DoubleTensor(4).storage().cdata()
+    /// False
+    fn cdata(&self) -> usize {
+        self.inner.id()
+    }
+
     /// size() -> number of elements
     ///
     /// Same as len(s).

@@ -21,6 +21,7 @@ pub mod error;
 pub mod format;
 pub mod iter;
 pub mod layout;
+pub mod nn;
 pub mod ops;
 pub mod parallel;
 pub mod random;

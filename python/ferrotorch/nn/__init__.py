@@ -1,0 +1,54 @@
+"""ferrotorch.nn: Torch7's neural-network package.
+
+Modules compute ``output = m.forward(input)`` and ``gradInput = m.backward(input, gradOutput)``;
+criterions ``loss = c.forward(input, target)`` and ``c.backward(input, target)``. Every class
+has Torch7's name, constructor arguments, defaults and fields; indices, dims and class targets
+are 0-based. Numerics run in the Rust kernels of ``ferrotorch._C._nn`` (Torch7's THNN).
+
+>>> import ferrotorch as torch
+>>> from ferrotorch import nn
+>>> mlp = nn.Sequential().add(nn.Linear(4, 3)).add(nn.Tanh()).add(nn.Linear(3, 2))
+>>> out = mlp.forward(torch.randn(4))
+>>> crit = nn.MSECriterion()
+>>> loss = crit.forward(out, torch.Tensor([0, 1]))
+>>> gradInput = mlp.backward(torch.randn(4), crit.backward(out, torch.Tensor([0, 1])))
+>>> gradInput.size()
+torch.LongStorage([4])
+"""
+
+from ferrotorch.nn import (
+    adapters,
+    containers,
+    criterions,
+    decorators,
+    misc,
+    simple,
+    simple_math,
+    table,
+    transfer,
+    utils,
+)
+from ferrotorch.nn import jacobian as Jacobian
+from ferrotorch.nn.adapters import *
+from ferrotorch.nn.containers import *
+from ferrotorch.nn.criterion import Criterion
+from ferrotorch.nn.criterions import *
+from ferrotorch.nn.decorators import *
+from ferrotorch.nn.linear import Linear
+from ferrotorch.nn.misc import *
+from ferrotorch.nn.module import REGISTRY, Module
+from ferrotorch.nn.simple import *
+from ferrotorch.nn.simple_math import *
+from ferrotorch.nn.table import *
+from ferrotorch.nn.transfer import *
+
+__all__ = ["REGISTRY", "Criterion", "Jacobian", "Linear", "Module", "utils"]
+__all__ += adapters.__all__
+__all__ += containers.__all__
+__all__ += criterions.__all__
+__all__ += decorators.__all__
+__all__ += misc.__all__
+__all__ += simple.__all__
+__all__ += simple_math.__all__
+__all__ += table.__all__
+__all__ += transfer.__all__

@@ -1,0 +1,3 @@
+"""nn: adapters modules."""
+
+__all__ = []

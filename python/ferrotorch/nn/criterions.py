@@ -1,0 +1,3 @@
+"""nn: criterions modules."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn: decorators modules."""
+
+__all__ = []

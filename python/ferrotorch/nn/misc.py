@@ -1,0 +1,3 @@
+"""nn: misc modules."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn: simple modules."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn: simple_math modules."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""nn: table modules."""
+
+__all__ = []

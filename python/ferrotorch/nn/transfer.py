@@ -1,0 +1,3 @@
+"""nn: transfer modules."""
+
+__all__ = []

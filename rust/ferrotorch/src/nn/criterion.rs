@@ -1,0 +1,1 @@
+//! Criterion kernels (loss forward and gradient).

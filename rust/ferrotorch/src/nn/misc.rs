@@ -1,0 +1,1 @@
+//! Miscellaneous-layer kernels (batch normalization, dropout, padding, ...).

@@ -1,0 +1,11 @@
+//! nn kernels (Torch7's THNN): one plain function per direction (`*_update_output`,
+//! `*_update_grad_input`, `*_acc_grad_parameters`) over explicit tensors, no hidden state, one
+//! file per module family. They reuse the engine's GEMM, element-wise and reduction kernels;
+//! a loop of their own appears only where no engine kernel computes the formula.
+
+pub mod criterion;
+pub mod linear;
+pub mod misc;
+pub mod simple;
+pub mod table;
+pub mod transfer;

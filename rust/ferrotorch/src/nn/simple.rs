@@ -1,0 +1,1 @@
+//! Simple-layer kernels (parameterised, math and miscellaneous layers).
