@@ -133,7 +133,7 @@ def cmaes(opfunc, x, config=None, state=None):
         c1a = c1 - (1 - hsig**2) * c1 * cc * (2 - cc)
         dev = arx.clone().add(-1, xold.view(1, n))
         c_mu = torch.mm(dev.t(), dev.clone().cmul(weights.view(n_mu, 1))).div(sigma**2)
-        c_mat = c_mat.clone().mul(1 - c1a - cmu).addr(c1, pc, pc).add(cmu, c_mu)
+        c_mat = c_mat.clone().addr(1 - c1a - cmu, c1, pc, pc).add(cmu, c_mu)
         sigma = sigma * math.exp(min(0.6, (cs / damps) * (ps.dot(ps) / n - 1) / 2))
 
         if verb_disp and (iteration <= 2 or iteration % verb_disp == 0):
