@@ -362,3 +362,33 @@ def test_talk_mlp_trains_by_hand_sgd_on_get_parameters():
 def test_zoo_sequential():
     check_zoo_module(nn.Sequential().add(nn.Linear(4, 3)).add(nn.Tanh()).add(nn.Linear(3, 2)),
                      zoo("Sequential"))
+
+
+# ---- StochasticGradient -------------------------------------------------------------------------
+class SquaredError(nn.Criterion):
+    """0.5 * ||input - target||^2, written as a Torch7 user would."""
+
+    def updateOutput(self, input, target):
+        self.output = 0.5 * (input - target).pow(2).sum()
+        return self.output
+
+    def updateGradInput(self, input, target):
+        self.gradInput.resizeAs(input).copy(input - target)
+        return self.gradInput
+
+
+def test_stochastic_gradient_fits_a_line_with_hooks(capsys):
+    torch.manualSeed(3)
+    data = [(torch.Tensor([x]), torch.Tensor([3 * x - 1])) for x in (-1, -0.5, 0, 0.5, 1)]
+    trainer = nn.StochasticGradient(nn.Linear(1, 1), SquaredError())
+    trainer.learningRate, trainer.learningRateDecay, trainer.maxIteration = 0.2, 0.01, 150
+    seen = {"examples": 0, "errors": []}
+    trainer.hookExample = lambda t, ex: seen.__setitem__("examples", seen["examples"] + 1)
+    trainer.hookIteration = lambda t, it, err: seen["errors"].append(err)
+    error = trainer.train(data)
+    assert seen["examples"] == 5 * 150 and len(seen["errors"]) == 150
+    assert error < 1e-8 and seen["errors"][0] > 0.1
+    assert abs(trainer.module.weight[0, 0] - 3) < 1e-4 and abs(trainer.module.bias[0] + 1) < 1e-4
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "# StochasticGradient: training"
+    assert out[-2] == "# StochasticGradient: you have reached the maximum number of iterations"
