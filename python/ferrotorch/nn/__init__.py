@@ -40,9 +40,18 @@ from ferrotorch.nn.module import REGISTRY, Module
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
+from ferrotorch.nn.trainer import StochasticGradient
 from ferrotorch.nn.transfer import *
 
-__all__ = ["REGISTRY", "Criterion", "Jacobian", "Linear", "Module", "utils"]
+__all__ = [
+    "REGISTRY",
+    "Criterion",
+    "Jacobian",
+    "Linear",
+    "Module",
+    "StochasticGradient",
+    "utils",
+]
 __all__ += adapters.__all__
 __all__ += containers.__all__
 __all__ += criterions.__all__
