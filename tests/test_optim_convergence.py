@@ -2,10 +2,9 @@
 optim tests checked), lbfgs and cg with and without a line search; the helpers
 (checkgrad, polyinterp, lswolfe, FistaLS) on problems with known answers."""
 
+import ferrotorch as torch
 import numpy as np
 import pytest
-
-import ferrotorch as torch
 from ferrotorch import optim
 
 
@@ -133,13 +132,13 @@ def test_lbfgs_history_is_bounded_by_ncorrection():
 
 
 def test_cg_stops_at_max_eval():
-    x, fs, n = optim.cg(rosenbrock, torch.DoubleTensor([-1.2, 1.0]), {"maxEval": 15})
+    _x, fs, n = optim.cg(rosenbrock, torch.DoubleTensor([-1.2, 1.0]), {"maxEval": 15})
     assert n <= 16 and fs[-1] < fs[0]
 
 
 def test_checkgrad():
     x = torch.DoubleTensor([0.3, -0.2, 0.5])
-    diff, dc, dc_est = optim.checkgrad(rosenbrock, x, 1e-6)
+    diff, _dc, _dc_est = optim.checkgrad(rosenbrock, x, 1e-6)
     assert diff < 1e-8
     assert x.tolist() == [0.3, -0.2, 0.5]
 
@@ -170,7 +169,7 @@ def test_lswolfe_satisfies_wolfe_conditions():
     d = g.clone().mul(-1)
     gtd = g.dot(d)
     x0 = x.clone()
-    f_new, g_new, x, t, n = optim.lswolfe(rosenbrock, x, 1e-3, d, f, g, gtd)
+    f_new, g_new, x, t, _n = optim.lswolfe(rosenbrock, x, 1e-3, d, f, g, gtd)
     assert f_new <= f + 1e-4 * t * gtd
     assert abs(g_new.dot(d)) <= 0.9 * abs(gtd)
     np.testing.assert_allclose(x.numpy(), x0.numpy() + t * d.numpy())

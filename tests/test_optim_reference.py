@@ -5,10 +5,9 @@ path) parameters."""
 
 import math
 
+import ferrotorch as torch
 import numpy as np
 import pytest
-
-import ferrotorch as torch
 from ferrotorch import optim
 
 N = 7
@@ -265,7 +264,7 @@ def test_empty_config_dict_is_kept_as_state():
 
 def test_errors():
     x = torch.DoubleTensor([1.0])
-    f = lambda x: (0.0, torch.DoubleTensor([1.0]))  # noqa: E731
+    f = lambda x: (0.0, torch.DoubleTensor([1.0]))
     with pytest.raises(ValueError, match="Nesterov momentum requires"):
         optim.sgd(f, x, {"nesterov": True, "momentum": 0.9})
     with pytest.raises(ValueError, match="Momentum must be positive"):

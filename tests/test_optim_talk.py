@@ -1,34 +1,18 @@
 """optim with nn: the talk's purely functional training loop, written as TALK.md shows it, and
 the training trajectories Torch7 recorded (fixtures/torch7/train)."""
 
-import json
 import math
-import os
-
-import numpy as np
-import pytest
 
 import ferrotorch as torch
+import numpy as np
+import pytest
 from ferrotorch import nn, optim
-
-TRAIN = "/work/shared/fixtures/torch7/train"
-for _base in (os.path.join(os.path.dirname(__file__), "fixtures", "torch7", "train"),):
-    if os.path.isdir(_base):
-        TRAIN = _base
 
 
 def need(*names):
     missing = [n for n in names if not hasattr(nn, n)]
     if missing:
         pytest.skip(f"nn.{', nn.'.join(missing)} not available yet")
-
-
-def load(name):
-    path = os.path.join(TRAIN, name)
-    if not os.path.exists(path):
-        pytest.skip(f"fixture {path} missing")
-    with open(path) as f:
-        return json.load(f)
 
 
 def test_talk_training_loop():
@@ -78,10 +62,10 @@ def test_talk_training_loop():
     assert correct >= 27
 
 
-def test_torch7_mlp_sgd_trajectory():
+def test_torch7_mlp_sgd_trajectory(load_fixture):
     """fixtures/torch7/train/mlp.json: the talk's MLP under optim.sgd with momentum, 10 steps."""
     need("Linear", "Sequential", "Tanh", "LogSoftMax", "ClassNLLCriterion")
-    d = load("mlp.json")
+    d = load_fixture("train/mlp.json")
     torch.manualSeed(3)
     model = nn.Sequential().add(nn.Linear(100, 1000)).add(nn.Tanh()) \
         .add(nn.Linear(1000, 10)).add(nn.LogSoftMax())
@@ -105,10 +89,10 @@ def test_torch7_mlp_sgd_trajectory():
     assert params.sum() == pytest.approx(d["final_params"]["sum"], rel=1e-9)
 
 
-def test_torch7_adam_linear_trajectory():
+def test_torch7_adam_linear_trajectory(load_fixture):
     """fixtures/torch7/train/adam_linear.json: nn.Linear + MSECriterion under optim.adam."""
     need("Linear", "MSECriterion")
-    d = load("adam_linear.json")
+    d = load_fixture("train/adam_linear.json")
     model = nn.Linear(5, 1)
     criterion = nn.MSECriterion()
     params, grad_params = model.getParameters()

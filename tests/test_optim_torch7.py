@@ -1,28 +1,12 @@
 """optim against Torch7: the Rosenbrock trajectories recorded from Lua, ConfusionMatrix's
 printed text and Logger's files (fixtures/torch7/optim and formats)."""
 
-import json
 import math
-import os
-
-import numpy as np
-import pytest
 
 import ferrotorch as torch
+import numpy as np
+import pytest
 from ferrotorch import optim
-
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures",
-                        "torch7")
-if not os.path.isdir(FIXTURES):
-    FIXTURES = "/work/shared/fixtures/torch7"
-
-
-def load(*parts):
-    path = os.path.join(FIXTURES, *parts)
-    if not os.path.exists(path):
-        pytest.skip(f"fixture {path} missing")
-    with open(path) as f:
-        return json.load(f)
 
 
 def tensor_data(t):
@@ -60,8 +44,8 @@ ALGORITHMS = ["sgd", "adam", "adagrad", "rmsprop", "lbfgs", "lbfgs_default"]
 
 
 @pytest.mark.parametrize("name", ALGORITHMS)
-def test_rosenbrock_trajectory_matches_torch7(name):
-    d = load("optim", f"{name}.json")
+def test_rosenbrock_trajectory_matches_torch7(load_fixture, name):
+    d = load_fixture(f"optim/{name}.json")
     method = getattr(optim, d["algorithm"].split(".")[1])
     config = dict(d["config"])
     x = torch.DoubleTensor(d["x0"])
@@ -106,8 +90,8 @@ def rosenbrock(x):
     return f, g
 
 
-def test_rosenbrock_function_matches_recorded_evaluations():
-    d = load("optim", "sgd.json")
+def test_rosenbrock_function_matches_recorded_evaluations(load_fixture):
+    d = load_fixture("optim/sgd.json")
     for e in d["evaluations"]:
         f, g = rosenbrock(torch.DoubleTensor(e["x"]))
         assert f == pytest.approx(e["f"], rel=1e-14)
@@ -115,9 +99,9 @@ def test_rosenbrock_function_matches_recorded_evaluations():
 
 
 @pytest.mark.parametrize("name", ALGORITHMS)
-def test_rosenbrock_with_real_function(name):
+def test_rosenbrock_with_real_function(load_fixture, name):
     """The same ten calls with the objective computed by us: the same path to rounding."""
-    d = load("optim", f"{name}.json")
+    d = load_fixture(f"optim/{name}.json")
     method = getattr(optim, d["algorithm"].split(".")[1])
     config = dict(d["config"])
     x = torch.DoubleTensor(d["x0"])
@@ -129,13 +113,14 @@ def test_rosenbrock_with_real_function(name):
 
 # ------------------------------------------------------------------ ConfusionMatrix
 
-def _matrices():
-    return load("formats", "optim_formats.json")["confusion_matrices"]
+@pytest.fixture
+def matrices(load_fixture):
+    return load_fixture("formats/optim_formats.json")["confusion_matrices"]
 
 
 @pytest.mark.parametrize("index", range(4))
-def test_confusion_matrix_matches_torch7(index):
-    c = _matrices()[index]
+def test_confusion_matrix_matches_torch7(matrices, index):
+    c = matrices[index]
     preds = torch.DoubleTensor(tensor_data(c["predictions"]).tolist()).view(
         *c["predictions"]["size"])
     targets = [int(t) for t in c["targets"]["data"]]
@@ -157,8 +142,8 @@ def test_confusion_matrix_matches_torch7(index):
     assert cm.averageUnionValid == c["averageUnionValid"]
 
 
-def test_confusion_matrix_add_and_batch_add_agree():
-    c = _matrices()[2]  # 10 classes with ignored (negative) targets
+def test_confusion_matrix_add_and_batch_add_agree(matrices):
+    c = matrices[2]  # 10 classes with ignored (negative) targets
     preds = torch.DoubleTensor(tensor_data(c["predictions"]).tolist()).view(
         *c["predictions"]["size"])
     targets = [int(t) for t in c["targets"]["data"]]
@@ -182,8 +167,8 @@ def test_confusion_matrix_add_and_batch_add_agree():
 # ------------------------------------------------------------------ Logger
 
 @pytest.mark.parametrize("index", range(2))
-def test_logger_file_matches_torch7(tmp_path, index):
-    lg = load("formats", "optim_formats.json")["loggers"][index]
+def test_logger_file_matches_torch7(load_fixture, tmp_path, index):
+    lg = load_fixture("formats/optim_formats.json")["loggers"][index]
     path = tmp_path / "sub" / f"{lg['name']}.log"
     logger = optim.Logger(str(path))
     logger.setNames(lg["names"])

@@ -24,7 +24,7 @@ def checkgrad(opfunc, x, eps=1e-7):
     >>> diff < 1e-8
     True
     """
-    c_org, dc = opfunc(x)
+    _c_org, dc = opfunc(x)
     dc = dc.clone().resize(x.size())
     if x.dim() != 1:
         raise ValueError(f"optim.checkgrad: x must be 1-D (a flat parameter tensor), got "

@@ -114,7 +114,7 @@ class ConfusionMatrix:
         raise ValueError(f"ConfusionMatrix.batchAdd: {what} has invalid number of dimensions "
                          f"({t.dim()}; expected 1 or 2)")
 
-    def batchAdd(self, predictions, targets):  # noqa: N802 (Torch7's name)
+    def batchAdd(self, predictions, targets):
         """cm.batchAdd(predictions, targets): count a batch in one vectorised update.
 
         predictions: (N) class numbers, (N, 1), or (N, C) scores (argmax per row); targets:
@@ -146,7 +146,7 @@ class ConfusionMatrix:
         self.totalValid = 0
         self.averageValid = 0
 
-    def updateValids(self):  # noqa: N802 (Torch7's name)
+    def updateValids(self):
         """cm.updateValids(): recompute valids, unionvalids, totalValid and the averages.
 
         As in Torch7, valids and unionvalids are FloatTensors and the averages are means of
@@ -173,7 +173,7 @@ class ConfusionMatrix:
         self.averageValid = _sequential_mean(valids[has])
         self.averageUnionValid = _sequential_mean(union[has & ~np.isnan(union)])
 
-    def farFrr(self):  # noqa: N802 (Torch7's name)
+    def farFrr(self):
         """classFrrs, classFars, frrs, fars = cm.farFrr(): false-reject and false-accept rates.
 
         For each class with samples: FRR = 1 - recall, FAR = mean over the other classes with
@@ -209,7 +209,7 @@ class ConfusionMatrix:
         named = bool(self.classes)
         lines = ["ConfusionMatrix:\n["]
         for t in range(self.nclasses):
-            pclass = "%2.3f" % (float(valids[t]) * 100)  # noqa: UP031
+            pclass = "%2.3f" % (float(valids[t]) * 100)
             counts = "".join(f"{int(c):{n_digits}d}" for c in m[t])
             close = "]]  " if t == self.nclasses - 1 else "]   "
             label = ""

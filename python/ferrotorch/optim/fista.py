@@ -9,7 +9,7 @@ from ferrotorch.optim._common import opt
 __all__ = ["FistaLS"]
 
 
-def FistaLS(f, g, pl, xinit, params=None):  # noqa: N802 (Torch7's name)
+def FistaLS(f, g, pl, xinit, params=None):
     """x, history = optim.FistaLS(f, g, pl, xinit, params=None)
 
     Minimises F(x) = f(x) + g(x) for a smooth f and a non-smooth g with proximal steps and a

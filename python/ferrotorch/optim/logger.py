@@ -74,7 +74,7 @@ class Logger:
         self.nsymbols = 0
         self._warned = False
 
-    def setNames(self, names):  # noqa: N802 (Torch7's name)
+    def setNames(self, names):
         """logger.setNames(names) -> logger: the column names, written as the header row.
 
         >>> import io
