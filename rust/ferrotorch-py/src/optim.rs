@@ -117,17 +117,7 @@ fn adamax(
 /// rmsprop(x, g, m, tmp, lr, alpha, epsilon, wd)
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-fn rmsprop(
-    py: Python<'_>,
-    x: T,
-    g: T,
-    m: T,
-    tmp: T,
-    lr: f64,
-    alpha: f64,
-    eps: f64,
-    wd: f64,
-) -> PyResult<()> {
+fn rmsprop(py: Python<'_>, x: T, g: T, m: T, tmp: T, lr: f64, alpha: f64, eps: f64, wd: f64) -> PyResult<()> {
     let (x, g, m, tmp) = (tensor(x), tensor(g), tensor(m), tensor(tmp));
     run(py, x.numel(), || optim::rmsprop(&x, &g, &m, &tmp, lr, alpha, eps, wd))
 }

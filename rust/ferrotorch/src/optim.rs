@@ -282,7 +282,11 @@ fn nag_t<T: Real>(x: &Tensor, g: &Tensor, buf: &Tensor, clr: f64, wd: f64, mom: 
 /// optim.asgd: `x = x*decay + (-eta)*g`, then `ax = x` when mu is 1, else
 /// `tmp = (x - ax)*mu; ax += tmp`.
 #[allow(clippy::too_many_arguments)]
-pub fn asgd(
+pub fn asgd(x: &Tensor, g: &Tensor, ax: &Tensor, tmp: &Tensor, decay: f64, eta: f64, mu: f64) -> Result<()> {
+    floats!("optim.asgd", x, asgd_t(x, g, ax, tmp, decay, eta, mu))
+}
+
+fn asgd_t<T: Real>(
     x: &Tensor,
     g: &Tensor,
     ax: &Tensor,
@@ -291,10 +295,6 @@ pub fn asgd(
     eta: f64,
     mu: f64,
 ) -> Result<()> {
-    floats!("optim.asgd", x, asgd_t(x, g, ax, tmp, decay, eta, mu))
-}
-
-fn asgd_t<T: Real>(x: &Tensor, g: &Tensor, ax: &Tensor, tmp: &Tensor, decay: f64, eta: f64, mu: f64) -> Result<()> {
     let (_views, b, n) = operands::<T, 4>("optim.asgd", [x, g, ax, tmp])?;
     let (decay, step, average, mu) = (T::of(decay), T::of(-eta), mu != 1.0, T::of(mu));
     apply(n, b, |[x, g, ax, tmp]| {
