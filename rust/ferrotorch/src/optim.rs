@@ -182,6 +182,20 @@ macro_rules! floats {
     };
 }
 
+/// Expands `$body` twice, with `$flag` bound to the literal `true` in one copy and `false` in
+/// the other: each copy's loop is compiled without the per-element test (and vectorises).
+macro_rules! unswitch {
+    ($flag:ident, $body:expr) => {
+        if $flag {
+            let $flag = true;
+            $body
+        } else {
+            let $flag = false;
+            $body
+        }
+    };
+}
+
 /// `g + wd*x` (Torch7's `dfdx:add(wd, x)`), written back into g when wd is not 0.
 #[inline(always)]
 fn decayed<T: Real>(g: &mut T, x: T, wd: T, decay: bool) -> T {
@@ -203,10 +217,12 @@ fn sgd_t<T: Real>(x: &Tensor, g: &Tensor, clr: f64, wd: f64) -> Result<()> {
     let (step, wd_t, decay) = (T::of(-clr), T::of(wd), wd != 0.0);
     apply(n, b, |[x, g]| {
         let g = &mut g[..x.len()];
-        for i in 0..x.len() {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            x[i] = x[i] + step * gi;
-        }
+        unswitch!(decay, {
+            for i in 0..x.len() {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                x[i] = x[i] + step * gi;
+            }
+        });
     });
     Ok(())
 }
@@ -243,18 +259,22 @@ fn sgd_momentum_t<T: Real>(
     let (mom, omd) = (T::of(mom), T::of(one_minus_damp));
     apply(n, b, |[x, g, buf]| {
         let (g, buf) = (&mut g[..x.len()], &mut buf[..x.len()]);
-        for i in 0..x.len() {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            let bi = buf[i] * mom + omd * gi;
-            buf[i] = bi;
-            let d = if nesterov {
-                g[i] = gi + mom * bi;
-                g[i]
-            } else {
-                bi
-            };
-            x[i] = x[i] + step * d;
-        }
+        unswitch!(decay, {
+            unswitch!(nesterov, {
+                for i in 0..x.len() {
+                    let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                    let bi = buf[i] * mom + omd * gi;
+                    buf[i] = bi;
+                    let d = if nesterov {
+                        g[i] = gi + mom * bi;
+                        g[i]
+                    } else {
+                        bi
+                    };
+                    x[i] = x[i] + step * d;
+                }
+            })
+        });
     });
     Ok(())
 }
@@ -270,11 +290,13 @@ fn nag_t<T: Real>(x: &Tensor, g: &Tensor, buf: &Tensor, clr: f64, wd: f64, mom: 
     let (step, wd_t, decay, mom) = (T::of(-clr), T::of(wd), wd != 0.0, T::of(mom));
     apply(n, b, |[x, g, buf]| {
         let (g, buf) = (&mut g[..x.len()], &mut buf[..x.len()]);
-        for i in 0..x.len() {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            x[i] = x[i] + step * gi;
-            buf[i] = buf[i] * mom + step * gi;
-        }
+        unswitch!(decay, {
+            for i in 0..x.len() {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                x[i] = x[i] + step * gi;
+                buf[i] = buf[i] * mom + step * gi;
+            }
+        });
     });
     Ok(())
 }
@@ -299,17 +321,19 @@ fn asgd_t<T: Real>(
     let (decay, step, average, mu) = (T::of(decay), T::of(-eta), mu != 1.0, T::of(mu));
     apply(n, b, |[x, g, ax, tmp]| {
         let (g, ax, tmp) = (&g[..x.len()], &mut ax[..x.len()], &mut tmp[..x.len()]);
-        for i in 0..x.len() {
-            let xi = x[i] * decay + step * g[i];
-            x[i] = xi;
-            if average {
-                let t = (xi - ax[i]) * mu;
-                tmp[i] = t;
-                ax[i] = ax[i] + t;
-            } else {
-                ax[i] = xi;
+        unswitch!(average, {
+            for i in 0..x.len() {
+                let xi = x[i] * decay + step * g[i];
+                x[i] = xi;
+                if average {
+                    let t = (xi - ax[i]) * mu;
+                    tmp[i] = t;
+                    ax[i] = ax[i] + t;
+                } else {
+                    ax[i] = xi;
+                }
             }
-        }
+        });
     });
     Ok(())
 }
@@ -326,14 +350,16 @@ fn adagrad_t<T: Real>(x: &Tensor, g: &Tensor, var: &Tensor, std: &Tensor, clr: f
     let (step, wd_t, decay, eps) = (T::of(-clr), T::of(wd), wd != 0.0, T::of(1e-10));
     apply(n, b, |[x, g, var, std]| {
         let (g, var, std) = (&mut g[..x.len()], &mut var[..x.len()], &mut std[..x.len()]);
-        for i in 0..x.len() {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            let v = var[i] + T::ONE * gi * gi;
-            var[i] = v;
-            let s = v.sqrt() + eps;
-            std[i] = s;
-            x[i] = x[i] + step * gi / s;
-        }
+        unswitch!(decay, {
+            for i in 0..x.len() {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                let v = var[i] + T::ONE * gi * gi;
+                var[i] = v;
+                let s = v.sqrt() + eps;
+                std[i] = s;
+                x[i] = x[i] + step * gi / s;
+            }
+        });
     });
     Ok(())
 }
@@ -374,17 +400,19 @@ fn adadelta_t<T: Real>(
         let n = x.len();
         let (g, var, std) = (&mut g[..n], &mut var[..n], &mut std[..n]);
         let (delta, acc) = (&mut delta[..n], &mut acc[..n]);
-        for i in 0..n {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            let v = var[i] * rho_t + one_minus_rho * gi * gi;
-            var[i] = v;
-            let s = (v + eps).sqrt();
-            std[i] = s;
-            let d = (acc[i] + eps).sqrt() / s * gi;
-            delta[i] = d;
-            x[i] = x[i] + -T::ONE * d;
-            acc[i] = acc[i] * rho_t + one_minus_rho * d * d;
-        }
+        unswitch!(decay, {
+            for i in 0..n {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                let v = var[i] * rho_t + one_minus_rho * gi * gi;
+                var[i] = v;
+                let s = (v + eps).sqrt();
+                std[i] = s;
+                let d = (acc[i] + eps).sqrt() / s * gi;
+                delta[i] = d;
+                x[i] = x[i] + -T::ONE * d;
+                acc[i] = acc[i] * rho_t + one_minus_rho * d * d;
+            }
+        });
     });
     Ok(())
 }
@@ -426,16 +454,18 @@ fn adam_t<T: Real>(
     apply(n, b, |[x, g, m, v, denom]| {
         let n = x.len();
         let (g, m, v, denom) = (&mut g[..n], &mut m[..n], &mut v[..n], &mut denom[..n]);
-        for i in 0..n {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            let mi = m[i] * b1 + c1 * gi;
-            m[i] = mi;
-            let vi = v[i] * b2 + c2 * gi * gi;
-            v[i] = vi;
-            let d = vi.sqrt() + eps;
-            denom[i] = d;
-            x[i] = x[i] + step * mi / d;
-        }
+        unswitch!(decay, {
+            for i in 0..n {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                let mi = m[i] * b1 + c1 * gi;
+                m[i] = mi;
+                let vi = v[i] * b2 + c2 * gi * gi;
+                v[i] = vi;
+                let d = vi.sqrt() + eps;
+                denom[i] = d;
+                x[i] = x[i] + step * mi / d;
+            }
+        });
     });
     Ok(())
 }
@@ -474,16 +504,18 @@ fn adamax_t<T: Real>(
     apply(n, b, |[x, g, m, u]| {
         let n = x.len();
         let (g, m, u) = (&mut g[..n], &mut m[..n], &mut u[..n]);
-        for i in 0..n {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            let mi = m[i] * b1 + c1 * gi;
-            m[i] = mi;
-            // Torch7's cmax/max order: keep u*b2 unless |g| + eps is larger
-            let (a, c) = (u[i] * b2, gi.abs() + eps);
-            let ui = if c > a { c } else { a };
-            u[i] = ui;
-            x[i] = x[i] + step * mi / ui;
-        }
+        unswitch!(decay, {
+            for i in 0..n {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                let mi = m[i] * b1 + c1 * gi;
+                m[i] = mi;
+                // Torch7's cmax/max order: keep u*b2 unless |g| + eps is larger
+                let (a, c) = (u[i] * b2, gi.abs() + eps);
+                let ui = if c > a { c } else { a };
+                u[i] = ui;
+                x[i] = x[i] + step * mi / ui;
+            }
+        });
     });
     Ok(())
 }
@@ -520,14 +552,16 @@ fn rmsprop_t<T: Real>(
     apply(n, b, |[x, g, m, tmp]| {
         let n = x.len();
         let (g, m, tmp) = (&mut g[..n], &mut m[..n], &mut tmp[..n]);
-        for i in 0..n {
-            let gi = decayed(&mut g[i], x[i], wd_t, decay);
-            let mi = m[i] * a + c * gi * gi;
-            m[i] = mi;
-            let t = mi.sqrt() + eps;
-            tmp[i] = t;
-            x[i] = x[i] + step * gi / t;
-        }
+        unswitch!(decay, {
+            for i in 0..n {
+                let gi = decayed(&mut g[i], x[i], wd_t, decay);
+                let mi = m[i] * a + c * gi * gi;
+                m[i] = mi;
+                let t = mi.sqrt() + eps;
+                tmp[i] = t;
+                x[i] = x[i] + step * gi / t;
+            }
+        });
     });
     Ok(())
 }
