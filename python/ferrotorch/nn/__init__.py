@@ -61,3 +61,5 @@ __all__ += simple.__all__
 __all__ += simple_math.__all__
 __all__ += table.__all__
 __all__ += transfer.__all__
+# nn.gModule / nn.ModuleFromCriterion: importing them loads ferrotorch.nngraph (issue 18).
+from ferrotorch.nn.lazy_nngraph import __getattr__  # noqa: E402,F401
