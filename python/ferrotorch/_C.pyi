@@ -1045,6 +1045,39 @@ class _NnKernels:
 
 
     # misc (nn_misc.rs)
+    def BatchNormalization_updateOutput(
+        self, input: Tensor, output: Tensor, weight: Tensor | None, bias: Tensor | None,
+        running_mean: Tensor, running_var: Tensor, save_mean: Tensor, save_std: Tensor,
+        train: bool, momentum: float, eps: float, name: str, /
+    ) -> None: ...
+    def BatchNormalization_backward(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor | None,
+        gradWeight: Tensor | None, gradBias: Tensor | None, weight: Tensor | None,
+        running_mean: Tensor, running_var: Tensor, save_mean: Tensor, save_std: Tensor,
+        train: bool, scale: float, eps: float, name: str, /
+    ) -> None: ...
+    def LayerNormalization_updateOutput(
+        self, input: Tensor, weight: Tensor | None, bias: Tensor | None, nOutput: int,
+        eps: float, output: Tensor, /
+    ) -> None: ...
+    def LayerNormalization_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor | None, nOutput: int,
+        eps: float, gradInput: Tensor, /
+    ) -> None: ...
+    def LayerNormalization_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, gradWeight: Tensor | None,
+        gradBias: Tensor | None, nOutput: int, eps: float, scale: float, /
+    ) -> None: ...
+    def Dropout_updateOutput(
+        self, input: Tensor, output: Tensor, noise: Tensor, p: float, draw: bool, scale: bool,
+        factor: float, maskDims: int, /
+    ) -> None: ...
+    def Dropout_updateGradInput(
+        self, gradOutput: Tensor, gradInput: Tensor, noise: Tensor | None, factor: float, /
+    ) -> None: ...
+    def L1Penalty_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor | None, m: float, gradInput: Tensor, /
+    ) -> None: ...
 
 
     # transfer (nn_transfer.rs)

@@ -191,10 +191,10 @@ class Reshape(Module):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.Reshape(2, 3).forward(torch.range(1, 6)).size()
-    torch.LongStorage([2, 3])
-    >>> nn.Reshape(3).forward(torch.range(1, 6).view(2, 3)).size()
-    torch.LongStorage([2, 3])
+    >>> list(nn.Reshape(2, 3).forward(torch.range(1, 6)).size())
+    [2, 3]
+    >>> list(nn.Reshape(3).forward(torch.range(1, 6).view(2, 3)).size())
+    [2, 3]
     >>> nn.Reshape(2, 3)
     nn.Reshape(2x3)
     """
@@ -258,10 +258,10 @@ class View(Module):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.View(2, -1).forward(torch.range(1, 6)).size()
-    torch.LongStorage([2, 3])
-    >>> nn.View(2, 2).forward(torch.zeros(3, 4)).size()
-    torch.LongStorage([3, 2, 2])
+    >>> list(nn.View(2, -1).forward(torch.range(1, 6)).size())
+    [2, 3]
+    >>> list(nn.View(2, 2).forward(torch.zeros(3, 4)).size())
+    [3, 2, 2]
     >>> nn.View(2, -1)
     nn.View(2, -1)
     """
@@ -489,10 +489,10 @@ class Squeeze(Module):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.Squeeze().forward(torch.zeros(1, 3, 1)).size()
-    torch.LongStorage([3])
-    >>> nn.Squeeze(None, 2).forward(torch.zeros(1, 1, 3)).size()
-    torch.LongStorage([1, 3])
+    >>> list(nn.Squeeze().forward(torch.zeros(1, 3, 1)).size())
+    [3]
+    >>> list(nn.Squeeze(None, 2).forward(torch.zeros(1, 1, 3)).size())
+    [1, 3]
     """
 
     def __init__(self, dim=None, numInputDims=None):
@@ -546,8 +546,8 @@ class Unsqueeze(Module):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.Unsqueeze(1).forward(torch.zeros(2, 3)).size()
-    torch.LongStorage([2, 1, 3])
+    >>> list(nn.Unsqueeze(1).forward(torch.zeros(2, 3)).size())
+    [2, 1, 3]
     """
 
     def __init__(self, pos, numInputDims=None):
@@ -606,8 +606,8 @@ class Transpose(Module):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.Transpose([0, 1]).forward(torch.zeros(2, 3)).size()
-    torch.LongStorage([3, 2])
+    >>> list(nn.Transpose([0, 1]).forward(torch.zeros(2, 3)).size())
+    [3, 2]
     """
 
     def __init__(self, *permutations):

@@ -32,11 +32,23 @@ fn bn_update_output(
     eps: f64,
     name: &str,
 ) -> PyResult<()> {
-    let (x, w, b, rm, rv) = (tensor(input), optional(weight), optional(bias), tensor(running_mean), tensor(running_var));
+    let (x, w, b, rm, rv) =
+        (tensor(input), optional(weight), optional(bias), tensor(running_mean), tensor(running_var));
     let (mut out, mut sm, mut ss) = (tensor(output), tensor(save_mean), tensor(save_std));
     let result = maybe_detach(py, x.numel(), || {
         bn::batch_normalization_update_output(
-            &x, &mut out, w.as_ref(), b.as_ref(), &rm, &rv, &mut sm, &mut ss, train, momentum, eps, name,
+            &x,
+            &mut out,
+            w.as_ref(),
+            b.as_ref(),
+            &rm,
+            &rv,
+            &mut sm,
+            &mut ss,
+            train,
+            momentum,
+            eps,
+            name,
         )
     });
     output.get().put(out);
@@ -99,7 +111,15 @@ fn bn_backward(
 /// LayerNormalization_updateOutput(input, weight, bias, nOutput, eps, output)
 #[pyfunction]
 #[pyo3(name = "LayerNormalization_updateOutput")]
-fn ln_update_output(py: Python<'_>, input: T, weight: OptT, bias: OptT, n: usize, eps: f64, output: T) -> PyResult<()> {
+fn ln_update_output(
+    py: Python<'_>,
+    input: T,
+    weight: OptT,
+    bias: OptT,
+    n: usize,
+    eps: f64,
+    output: T,
+) -> PyResult<()> {
     let (x, w, b) = (tensor(input), optional(weight), optional(bias));
     into_output(py, output, x.numel(), |out| {
         ln::layer_normalization_update_output(&x, w.as_ref(), b.as_ref(), n, eps, out)
@@ -182,7 +202,13 @@ fn dropout_update_output(
 /// broadcast), or gradOutput * factor when noise is None
 #[pyfunction]
 #[pyo3(name = "Dropout_updateGradInput")]
-fn dropout_update_grad_input(py: Python<'_>, grad_output: T, grad_input: T, noise: OptT, factor: f64) -> PyResult<()> {
+fn dropout_update_grad_input(
+    py: Python<'_>,
+    grad_output: T,
+    grad_input: T,
+    noise: OptT,
+    factor: f64,
+) -> PyResult<()> {
     let (go, mask) = (tensor(grad_output), optional(noise));
     into_output(py, grad_input, go.numel(), |gi| {
         dropout::dropout_update_grad_input(&go, gi, mask.as_ref(), factor)
@@ -193,7 +219,13 @@ fn dropout_update_grad_input(py: Python<'_>, grad_output: T, grad_input: T, nois
 /// (gradOutput None: the penalty term alone)
 #[pyfunction]
 #[pyo3(name = "L1Penalty_updateGradInput")]
-fn l1_penalty_update_grad_input(py: Python<'_>, input: T, grad_output: OptT, m: f64, grad_input: T) -> PyResult<()> {
+fn l1_penalty_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: OptT,
+    m: f64,
+    grad_input: T,
+) -> PyResult<()> {
     let (x, go) = (tensor(input), optional(grad_output));
     into_output(py, grad_input, x.numel(), |gi| penalty::l1_penalty_update_grad_input(&x, go.as_ref(), m, gi))
 }

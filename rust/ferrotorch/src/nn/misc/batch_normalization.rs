@@ -118,7 +118,13 @@ pub fn batch_normalization_update_output(
     write_resized(output, input.sizes(), &y)
 }
 
-fn optional_per_feature(t: Option<&Tensor>, c: usize, default: f64, what: &str, name: &str) -> Result<Vec<f64>> {
+fn optional_per_feature(
+    t: Option<&Tensor>,
+    c: usize,
+    default: f64,
+    what: &str,
+    name: &str,
+) -> Result<Vec<f64>> {
     match t {
         Some(t) => {
             check_numel(t, c, what, name)?;
@@ -152,7 +158,9 @@ pub fn batch_normalization_backward(
     let (batch, _, inner) = shape(input, c, what)?;
     check_same_sizes(input, grad_output, what)?;
     if train && (save_mean.numel() != c || save_std.numel() != c) {
-        return Err(Error::Runtime(format!("{what}: backward before a training forward (call forward first)")));
+        return Err(Error::Runtime(format!(
+            "{what}: backward before a training forward (call forward first)"
+        )));
     }
     let (mean, invstd) = statistics(train, running_mean, running_var, save_mean, save_std, eps, what)?;
     let (x, g) = (read(input, what)?, read(grad_output, what)?);
@@ -210,7 +218,18 @@ mod tests {
         let (mut out, mut sm, mut ss) =
             (Tensor::empty(DType::Double), Tensor::empty(DType::Double), Tensor::empty(DType::Double));
         batch_normalization_update_output(
-            &x, &mut out, None, None, &rm, &rv, &mut sm, &mut ss, true, 0.1, 0.0, "nn.BatchNormalization",
+            &x,
+            &mut out,
+            None,
+            None,
+            &rm,
+            &rv,
+            &mut sm,
+            &mut ss,
+            true,
+            0.1,
+            0.0,
+            "nn.BatchNormalization",
         )
         .unwrap();
         assert_eq!(out.to_vec::<f64>().unwrap(), vec![-1.0, -1.0, 1.0, 1.0]);
@@ -227,12 +246,25 @@ mod tests {
         let (rm, rv) = (Tensor::zeros(DType::Double, &[1]).unwrap(), t(&[1.0], &[1]));
         let (mut out, mut sm, mut ss) =
             (Tensor::empty(DType::Double), Tensor::empty(DType::Double), Tensor::empty(DType::Double));
-        batch_normalization_update_output(&x, &mut out, None, None, &rm, &rv, &mut sm, &mut ss, true, 0.1, 0.0, "bn")
-            .unwrap();
+        batch_normalization_update_output(
+            &x, &mut out, None, None, &rm, &rv, &mut sm, &mut ss, true, 0.1, 0.0, "bn",
+        )
+        .unwrap();
         assert_eq!(sm.to_vec::<f64>().unwrap(), vec![4.0]);
         let rm2 = Tensor::zeros(DType::Double, &[3]).unwrap();
         let e = batch_normalization_update_output(
-            &x, &mut out, None, None, &rm2, &rm2, &mut sm, &mut ss, false, 0.1, 0.0, "nn.BatchNormalization",
+            &x,
+            &mut out,
+            None,
+            None,
+            &rm2,
+            &rm2,
+            &mut sm,
+            &mut ss,
+            false,
+            0.1,
+            0.0,
+            "nn.BatchNormalization",
         )
         .unwrap_err();
         assert!(format!("{e}").contains("1-feature"), "{e}");

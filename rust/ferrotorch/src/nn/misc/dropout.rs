@@ -17,7 +17,13 @@ pub enum Mode<'a> {
 
 /// `output = input ⊙ mask` (or `input · factor`); output is resized to input's sizes and may be
 /// the input itself (in place).
-pub fn dropout_update_output(input: &Tensor, output: &mut Tensor, noise: &mut Tensor, p: f64, mode: Mode<'_>) -> Result<()> {
+pub fn dropout_update_output(
+    input: &Tensor,
+    output: &mut Tensor,
+    noise: &mut Tensor,
+    p: f64,
+    mode: Mode<'_>,
+) -> Result<()> {
     require_float(input.dtype(), "nn.Dropout")?;
     if !(0.0..1.0).contains(&p) {
         return Err(Error::Value(format!("nn.Dropout: illegal percentage {p}, must be 0 <= p < 1")));
@@ -31,7 +37,12 @@ pub fn dropout_update_output(input: &Tensor, output: &mut Tensor, noise: &mut Te
             let keep = 1.0 - p;
             noise.fill_with(|| f64::from(u8::from(gen.uniform01() <= keep)))?;
             if scale {
-                binary_into(Binary::Div, &Operand::Tensor(noise.clone()), &Operand::Scalar(Scalar::Float(keep)), noise)?;
+                binary_into(
+                    Binary::Div,
+                    &Operand::Tensor(noise.clone()),
+                    &Operand::Scalar(Scalar::Float(keep)),
+                    noise,
+                )?;
             }
             apply(input, noise, output)
         }

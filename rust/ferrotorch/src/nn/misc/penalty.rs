@@ -13,7 +13,15 @@ pub fn l1_penalty_update_grad_input(
 ) -> Result<()> {
     const WHAT: &str = "nn.L1Penalty";
     let x = read(input, WHAT)?;
-    let sign = |v: f64| if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { 0.0 };
+    let sign = |v: f64| {
+        if v > 0.0 {
+            1.0
+        } else if v < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    };
     let mut out: Vec<f64> = x.iter().map(|&v| sign(v) * m).collect();
     if let Some(go) = grad_output {
         check_same_sizes(input, go, WHAT)?;
