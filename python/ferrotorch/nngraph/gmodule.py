@@ -372,6 +372,20 @@ class gModule(Container):
         return self
 
     def __deepcopy__(self, memo):
+        # clone(): the nodes are copied as empty shells first and filled afterwards, so that
+        # copying a deep graph never recurses along it (node -> inputs -> their inputs ...).
+        storages = memo.setdefault("_ferrotorch_storages", {})
+        shells = []
+        for node in self.forwardnodes:
+            if id(node) in memo:
+                continue
+            new_node = memo[id(node)] = Node.__new__(Node)
+            new_data = memo[id(node.data)] = NodeData.__new__(NodeData)
+            shells.append((node, new_node, new_data))
+        for node, new_node, new_data in shells:
+            for source, target in ((node, new_node), (node.data, new_data)):
+                for key, value in source.__dict__.items():
+                    target.__dict__[key] = utils.deepcopy_value(value, memo, storages)
         new = super().__deepcopy__(memo)
         new._schedule = None
         return new
