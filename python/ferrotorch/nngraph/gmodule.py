@@ -94,6 +94,11 @@ class gModule(Container):
         if not outputs:
             raise ValueError("nn.gModule: no outputs: pass the list of output nodes")
         for i, node in enumerate(inputs):
+            if node.children and all(c.data.annotations.get("_gModuleInput")
+                                     for c in node.children):
+                raise ValueError(f"nn.gModule: inputs[{i}], the {node.describe()}, is already "
+                                 "the input of another gModule: a node belongs to one gModule "
+                                 "(build the graph again, or clone() the first gModule)")
             if node.children:
                 raise ValueError(f"nn.gModule: an input should have no inputs: inputs[{i}] is "
                                  f"the {node.describe()}, fed by {len(node.children)} node(s)")
@@ -107,11 +112,13 @@ class gModule(Container):
             for node in outputs:
                 outnode.add(node)
                 links.append((outnode, node))
+            innode.data.annotations["_gModuleInput"] = True
             if len(inputs) == 1:
                 inputs[0].add(innode)
                 links.append((inputs[0], innode))
             else:
                 for node, piece in zip(inputs, innode.split(len(inputs))):
+                    piece.data.annotations["_gModuleInput"] = True
                     node.add(piece)
                     links.append((node, piece))
             self._build(inputs, innode, outnode)

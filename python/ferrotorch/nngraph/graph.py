@@ -6,9 +6,9 @@ the same Node objects. ``dot(g.fg, title, fileName)`` exports one to Graphviz.
 """
 
 from ferrotorch.nn import utils
-from ferrotorch.nngraph.dot import dot, render, svg, todot
+from ferrotorch.nngraph.dot import dot, has_graphviz, render, svg, todot
 
-__all__ = ["Edge", "Graph", "dot", "render", "svg", "todot"]
+__all__ = ["Edge", "Graph", "dot", "has_graphviz", "render", "svg", "todot"]
 
 
 class Edge:
