@@ -84,19 +84,19 @@ def main():
         dy = torch.rand(1) if batch == 1 else torch.rand(batch, 1)
         rows = {}
         for name, m in (("gModule", graph), ("Sequential", seq)):
-            rows[name] = (best_time(lambda m=m: m.forward(x)),
-                          best_time(lambda m=m: (m.forward(x), m.backward(x, dy))))
+            rows[name] = (best_time(lambda m=m, x=x: m.forward(x)),
+                          best_time(lambda m=m, x=x, dy=dy: (m.forward(x), m.backward(x, dy))))
         if pt is not None:
             net = pt.nn.Sequential(pt.nn.Linear(20, 10), pt.nn.Tanh(), pt.nn.Linear(10, 1)).double()
             tx = pt.tensor(x.numpy(), requires_grad=True)
             tdy = pt.tensor(dy.numpy())
 
-            def pt_step():
+            def pt_step(net=net, tx=tx, tdy=tdy):
                 tx.grad = None
                 net(tx).backward(tdy)
 
             with pt.no_grad():
-                fwd = best_time(lambda: net(tx))
+                fwd = best_time(lambda net=net, tx=tx: net(tx))
             rows["PyTorch"] = (fwd, best_time(pt_step))
         for i, what in enumerate(("forward", "forward+backward")):
             g, s = rows["gModule"][i], rows["Sequential"][i]

@@ -170,7 +170,7 @@ def test_operator_sugar():
     z = [y, x - nn.Linear(3, 4)] - CAddTable()
     g = nn.gModule([x], [z - lin2])
     assert g.modules[1] is lin and g.modules[-1] is lin2
-    assert [c.data.module for c in z.children][0] is y.data.module
+    assert z.children[0].data.module is y.data.module
     check_jacobian(g, torch.rand(3))
 
 
@@ -267,7 +267,7 @@ def test_replace_and_map():
 
 
 def test_graphs_are_inspectable():
-    mlp, l1, l2 = talk_mlp()
+    mlp, l1, _ = talk_mlp()
     fg, bg = mlp.fg, mlp.bg
     assert len(fg.nodes) == len(bg.nodes) == 6 and len(fg.edges) == 5
     assert fg.roots() == [mlp.innode] and fg.leaves() == [mlp.outnode]

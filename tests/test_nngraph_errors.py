@@ -45,7 +45,7 @@ def test_gmodule_construction_errors():
         nn.gModule([x], [nn.Linear(2, 2)])
     with pytest.raises(TypeError, match=r"outputs\[1\] is None"):
         nn.gModule([x], [y, None])
-    h = nn.Linear(2, 2)(x); site = line()  # noqa: E702
+    h = nn.Linear(2, 2)(x); site = line()
     with pytest.raises(ValueError, match="an input should have no inputs") as err:
         nn.gModule([h], [nn.Linear(2, 2)(h)])
     assert site in str(err.value)
@@ -58,7 +58,7 @@ def test_gmodule_construction_errors():
 def test_dangling_node_is_reported_and_nodes_are_left_usable():
     x = Identity()()
     y = nn.Linear(2, 2)(x)
-    z = nn.Linear(2, 3)(x); site = line()  # noqa: E702
+    z = nn.Linear(2, 3)(x); site = line()
     with pytest.raises(ValueError, match="does not connect to gmodule output") as err:
         nn.gModule([x], [y])
     assert "node declared on " in str(err.value) and site in str(err.value)
@@ -69,12 +69,13 @@ def test_dangling_node_is_reported_and_nodes_are_left_usable():
 
 def test_unused_split_output_and_unused_input():
     x = Identity()()
-    a, _ = nn.ConcatTable().add(nn.Linear(2, 2)).add(nn.Linear(2, 1))(x).split(2); site = line()  # noqa: E702,E501
+    table = nn.ConcatTable().add(nn.Linear(2, 2)).add(nn.Linear(2, 1))
+    a, _ = table(x).split(2); site = line()
     with pytest.raises(ValueError, match=r"1 of split\(2\) outputs from the node declared at") \
             as err:
         nn.gModule([x], [a])
     assert site in str(err.value)
-    x1, x2 = Identity()(), Identity()(); site = line()  # noqa: E702
+    x1, x2 = Identity()(), Identity()(); site = line()
     with pytest.raises(ValueError, match=r"inputs\[1\].*does not connect") as err:
         nn.gModule([x1, x2], [nn.Linear(2, 2)(x1)])
     assert site in str(err.value)
@@ -82,7 +83,7 @@ def test_unused_split_output_and_unused_input():
 
 def test_node_without_inputs_must_be_declared():
     x = Identity()()
-    stray = Identity()(); site = line()  # noqa: E702
+    stray = Identity()(); site = line()
     with pytest.raises(ValueError, match="has no inputs but is not one of the gModule's") as err:
         nn.gModule([x], [CAddTable()([x, stray])])
     assert site in str(err.value)
@@ -91,8 +92,8 @@ def test_node_without_inputs_must_be_declared():
 def test_module_used_twice():
     lin = nn.Linear(2, 2)
     x = Identity()()
-    h = lin(x); first = line()  # noqa: E702
-    y = lin(h); second = line()  # noqa: E702
+    h = lin(x); first = line()
+    y = lin(h); second = line()
     with pytest.raises(ValueError, match="is used by two nodes") as err:
         nn.gModule([x], [y])
     assert first in str(err.value) and second in str(err.value)
@@ -139,7 +140,7 @@ def test_runtime_split_count():
 
 def test_module_error_names_the_node_and_keeps_its_type():
     x = Identity()()
-    bad = Fails()(nn.Linear(2, 2)(x)).annotate(name="bad"); site = line()  # noqa: E702
+    bad = Fails()(nn.Linear(2, 2)(x)).annotate(name="bad"); site = line()
     g = nn.gModule([x], [bad])
     with pytest.raises(ValueError, match="this module always fails") as err:
         g.forward(torch.randn(2))
@@ -148,7 +149,7 @@ def test_module_error_names_the_node_and_keeps_its_type():
     with pytest.raises(ValueError, match="already the input of another gModule"):
         nn.gModule([x], [nn.Linear(2, 2)(x)])
     x = Identity()()
-    lin = nn.Linear(3, 2)(x); site = line()  # noqa: E702
+    lin = nn.Linear(3, 2)(x); site = line()
     g = nn.gModule([x], [lin])
     with pytest.raises(Exception, match="nn.gModule.updateOutput: error in") as err:
         g.forward(torch.randn(5))
