@@ -12,8 +12,8 @@ are 0-based. Numerics run in the Rust kernels of ``ferrotorch._C._nn`` (Torch7's
 >>> crit = nn.MSECriterion()
 >>> loss = crit.forward(out, torch.Tensor([0, 1]))
 >>> gradInput = mlp.backward(torch.randn(4), crit.backward(out, torch.Tensor([0, 1])))
->>> gradInput.size()
-torch.LongStorage([4])
+>>> list(gradInput.size())
+[4]
 """
 
 from ferrotorch.nn import (
