@@ -307,3 +307,18 @@ def test_chain_graph_equals_sequential(kinds, width, batch):
     go = torch.randn(inp.size())
     assert_close(g.forward(inp), seq.forward(inp), 1e-14, "output")
     assert_close(g.backward(inp, go), seq.backward(inp, go), 1e-14, "gradInput")
+
+
+def test_pickle_round_trip():
+    import pickle
+
+    g = multi_graph()
+    x = [torch.randn(2, 3), torch.randn(2, 5)]
+    out = [o.clone() for o in g.forward(x)]
+    go = [torch.randn(o.size()) for o in out]
+    gin = [t.clone() for t in g.backward(x, go)]
+    h = pickle.loads(pickle.dumps(g))
+    assert_close(h.forward(x), out, 0, "output")
+    assert_close(h.backward(x, go), gin, 0, "gradInput")
+    assert h.fg.roots() == [h.innode]
+    assert h.forwardnodes[3].data.module is h.modules[0]

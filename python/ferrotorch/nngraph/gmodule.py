@@ -84,6 +84,8 @@ class gModule(Container):
     [3, 2]
     """
 
+    _schedule = None  # the per-node tuples of _plan (absent from objects loaded from old files)
+
     def __init__(self, inputs, outputs):
         super().__init__()
         inputs = _node_list(inputs, "inputs")

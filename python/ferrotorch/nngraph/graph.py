@@ -128,6 +128,9 @@ class Graph:
         except RuntimeError:
             return None
 
+    def __getstate__(self):
+        return {**self.__dict__, "_adjacency": None}  # keyed by id(node): rebuilt after loading
+
     def __deepcopy__(self, memo):
         new = utils.deepcopy_object(self, memo)
         new._adjacency = None  # keyed by id(node): the copies have other ids
