@@ -26,6 +26,8 @@ def test_calling_a_module_on_bad_arguments():
     with pytest.raises(TypeError, match=r"inputs\[0\] should be an nngraph.Node but is of "
                                         r"type int"):
         nn.Linear(2, 2)(5)
+    with pytest.raises(TypeError, match=r"inputs\[1\] is a tensor.*module.forward\(input\)"):
+        CAddTable()([a, torch.randn(2)])
     with pytest.raises(ValueError, match="do not pass an empty list"):
         nn.Linear(2, 2)([])
     with pytest.raises(ValueError, match="don't pass the same input twice"):

@@ -241,6 +241,9 @@ def check_node(entry, what, index):
         return entry
     if entry is None:
         raise TypeError(f"nngraph: {what}[{index}] is None (typo / bad index?)")
+    if isinstance(entry, torch.Tensor):
+        raise TypeError(f"nngraph: {what}[{index}] is a tensor, not a node: calling a module on "
+                        "nodes builds a graph; to compute on tensors use module.forward(input)")
     if callable(getattr(entry, "updateOutput", None)):
         name = getattr(entry, "__typename__", type(entry).__name__)
         raise TypeError(f"nngraph: {what}[{index}] is an nn.Module of type {name}, not a node: "
