@@ -72,14 +72,14 @@ class gModule(Container):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn, nngraph
-    >>> a, b = nn.Linear(3, 3)(), nn.Linear(2, 3)()
+    >>> a, b = nn.Identity()(), nn.Identity()()
     >>> both = nn.ConcatTable().add(nn.Linear(3, 1)).add(nn.Linear(3, 4))(a)
     >>> g = nn.gModule([a, b], [both, b])
     >>> out = g.forward([torch.randn(3), torch.randn(2)])
     >>> [o.size(0) for o in out[0]], out[1].size(0)
-    ([1, 4], 3)
+    ([1, 4], 2)
     >>> gradInput = g.backward([torch.randn(3), torch.randn(2)],
-    ...                        [[torch.randn(1), torch.randn(4)], torch.randn(3)])
+    ...                        [[torch.randn(1), torch.randn(4)], torch.randn(2)])
     >>> [t.size(0) for t in gradInput]
     [3, 2]
     """
