@@ -62,4 +62,4 @@ __all__ += simple_math.__all__
 __all__ += table.__all__
 __all__ += transfer.__all__
 # nn.gModule / nn.ModuleFromCriterion: importing them loads ferrotorch.nngraph (issue 18).
-from ferrotorch.nn.lazy_nngraph import __getattr__  # noqa: E402,F401
+from ferrotorch.nn.lazy_nngraph import __getattr__  # noqa: F401

@@ -7,7 +7,7 @@ the graph into a module; ``nngraph.graph.dot(g.fg, title, fileName)`` draws it w
 
 >>> import ferrotorch as torch
 >>> from ferrotorch import nn, nngraph
->>> x = nn.Linear(20, 20)()
+>>> x = nn.Identity()()
 >>> h1 = nn.Linear(20, 10)(x) - nn.ConcatTable().add(nn.Linear(10, 1)).add(nn.Linear(10, 2))
 >>> a, b = h1.split(2)
 >>> mlp = nn.gModule([x], [a, b])
@@ -67,7 +67,7 @@ def nest(*args):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn, nngraph
-    >>> a, b = nn.Linear(2, 2)(), nn.Linear(3, 3)()
+    >>> a, b = nn.Identity()(), nn.Identity()()
     >>> g = nn.gModule([a, b], [nngraph.nest([a, [b]])])
     >>> out = g.forward([torch.randn(2), torch.randn(3)])
     >>> out[0].size(0), len(out[1]), out[1][0].size(0)

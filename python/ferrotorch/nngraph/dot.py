@@ -34,7 +34,7 @@ def todot(graph, title="", highlight=()):
     where it was created; its annotations' graphAttributes are its Graphviz attributes.
 
     >>> from ferrotorch import nn, nngraph
-    >>> x = nn.Linear(2, 2)()
+    >>> x = nn.Identity()()
     >>> g = nn.gModule([x], [nn.Linear(2, 1)(x).annotate(name='out')])
     >>> text = nngraph.graph.todot(g.fg, 'tiny')
     >>> text.splitlines()[0], 'label="tiny"' in text, '"out (2)' in text
@@ -97,7 +97,7 @@ def dot(graph, title="", fileName=None, highlight=()):
 
     >>> import os, tempfile
     >>> from ferrotorch import nn, nngraph
-    >>> x = nn.Linear(2, 2)()
+    >>> x = nn.Identity()()
     >>> g = nn.gModule([x], [nn.Linear(2, 1)(x)])
     >>> base = os.path.join(tempfile.mkdtemp(), 'MLP')
     >>> _ = nngraph.graph.dot(g.fg, 'MLP', base)

@@ -72,17 +72,19 @@ class gModule(Container):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn, nngraph
-    >>> a, b = nn.Linear(3, 3)(), nn.Linear(2, 3)()
+    >>> a, b = nn.Identity()(), nn.Identity()()
     >>> both = nn.ConcatTable().add(nn.Linear(3, 1)).add(nn.Linear(3, 4))(a)
     >>> g = nn.gModule([a, b], [both, b])
     >>> out = g.forward([torch.randn(3), torch.randn(2)])
     >>> [o.size(0) for o in out[0]], out[1].size(0)
-    ([1, 4], 3)
+    ([1, 4], 2)
     >>> gradInput = g.backward([torch.randn(3), torch.randn(2)],
-    ...                        [[torch.randn(1), torch.randn(4)], torch.randn(3)])
+    ...                        [[torch.randn(1), torch.randn(4)], torch.randn(2)])
     >>> [t.size(0) for t in gradInput]
     [3, 2]
     """
+
+    _schedule = None  # the per-node tuples of _plan (absent from objects loaded from old files)
 
     def __init__(self, inputs, outputs):
         super().__init__()
@@ -94,6 +96,11 @@ class gModule(Container):
         if not outputs:
             raise ValueError("nn.gModule: no outputs: pass the list of output nodes")
         for i, node in enumerate(inputs):
+            if node.children and all(c.data.annotations.get("_gModuleInput")
+                                     for c in node.children):
+                raise ValueError(f"nn.gModule: inputs[{i}], the {node.describe()}, is already "
+                                 "the input of another gModule: a node belongs to one gModule "
+                                 "(build the graph again, or clone() the first gModule)")
             if node.children:
                 raise ValueError(f"nn.gModule: an input should have no inputs: inputs[{i}] is "
                                  f"the {node.describe()}, fed by {len(node.children)} node(s)")
@@ -107,11 +114,13 @@ class gModule(Container):
             for node in outputs:
                 outnode.add(node)
                 links.append((outnode, node))
+            innode.data.annotations["_gModuleInput"] = True
             if len(inputs) == 1:
                 inputs[0].add(innode)
                 links.append((inputs[0], innode))
             else:
                 for node, piece in zip(inputs, innode.split(len(inputs))):
+                    piece.data.annotations["_gModuleInput"] = True
                     node.add(piece)
                     links.append((node, piece))
             self._build(inputs, innode, outnode)
@@ -372,6 +381,20 @@ class gModule(Container):
         return self
 
     def __deepcopy__(self, memo):
+        # clone(): the nodes are copied as empty shells first and filled afterwards, so that
+        # copying a deep graph never recurses along it (node -> inputs -> their inputs ...).
+        storages = memo.setdefault("_ferrotorch_storages", {})
+        shells = []
+        for node in self.forwardnodes:
+            if id(node) in memo:
+                continue
+            new_node = memo[id(node)] = Node.__new__(Node)
+            new_data = memo[id(node.data)] = NodeData.__new__(NodeData)
+            shells.append((node, new_node, new_data))
+        for node, new_node, new_data in shells:
+            for source, target in ((node, new_node), (node.data, new_data)):
+                for key, value in source.__dict__.items():
+                    target.__dict__[key] = utils.deepcopy_value(value, memo, storages)
         new = super().__deepcopy__(memo)
         new._schedule = None
         return new

@@ -6,13 +6,20 @@ the same Node objects. ``dot(g.fg, title, fileName)`` exports one to Graphviz.
 """
 
 from ferrotorch.nn import utils
-from ferrotorch.nngraph.dot import dot, render, svg, todot
+from ferrotorch.nngraph.dot import dot, has_graphviz, render, svg, todot
 
-__all__ = ["Edge", "Graph", "dot", "render", "svg", "todot"]
+__all__ = ["Edge", "Graph", "dot", "has_graphviz", "render", "svg", "todot"]
 
 
 class Edge:
-    """graph.Edge(from_, to) -> an edge between two nodes (``from`` is a keyword in Python)"""
+    """graph.Edge(from_, to) -> an edge between two nodes (``from`` is a keyword in Python)
+
+    >>> from ferrotorch import nn, nngraph
+    >>> a = nn.Identity()()
+    >>> b = nn.Linear(2, 2)(a)
+    >>> nngraph.graph.Edge(a, b).to is b
+    True
+    """
 
     def __init__(self, from_, to):
         self.from_ = from_
@@ -31,12 +38,12 @@ class Graph:
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn, nngraph
-    >>> x = nn.Linear(3, 3)()
+    >>> x = nn.Identity()()
     >>> g = nn.gModule([x], [nn.Linear(3, 1)(x)])
     >>> len(g.fg.nodes), len(g.fg.edges)
     (4, 3)
     >>> [n.data.module for n in g.fg.topsort()]
-    [None, nn.Linear(3 -> 3), nn.Linear(3 -> 1), None]
+    [None, nn.Identity, nn.Linear(3 -> 1), None]
     >>> g.fg.roots()[0] is g.innode, g.fg.leaves()[0] is g.outnode
     (True, True)
     """
@@ -127,6 +134,9 @@ class Graph:
             return svg(self)
         except RuntimeError:
             return None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_adjacency": None}  # keyed by id(node): rebuilt after loading
 
     def __deepcopy__(self, memo):
         new = utils.deepcopy_object(self, memo)

@@ -62,6 +62,20 @@ class ModuleFromCriterion(Module):
 
     The gradient w.r.t. the target is zero; the one w.r.t. the prediction is the criterion's,
     scaled by gradOutput[0].
+
+    >>> import ferrotorch as torch
+    >>> from ferrotorch import nn
+    >>> class HalfSquare(nn.Criterion):
+    ...     def updateOutput(self, input, target):
+    ...         return float(input.dot(input)) / 2
+    ...     def updateGradInput(self, input, target):
+    ...         return input
+    >>> m = nn.ModuleFromCriterion(HalfSquare())
+    >>> m.forward([torch.Tensor([3, 4]), torch.Tensor([0, 0])]).tolist()
+    [12.5]
+    >>> [g.tolist() for g in m.backward([torch.Tensor([3, 4]), torch.Tensor([0, 0])],
+    ...                                 torch.Tensor([2]))]
+    [[6.0, 8.0], [0.0, 0.0]]
     """
 
     def __init__(self, criterion):

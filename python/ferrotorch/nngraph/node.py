@@ -66,7 +66,7 @@ class Node:
     nodes with ``split(n)``, and fed to another module with ``node - module``.
 
     >>> from ferrotorch import nn, nngraph
-    >>> x = nn.Linear(3, 2)()
+    >>> x = nn.Identity()()
     >>> y = nn.Linear(2, 1)(x).annotate(name='y')
     >>> y.children[0] is x, y.data.module
     (True, nn.Linear(2 -> 1))
@@ -103,10 +103,10 @@ class Node:
 
         >>> import ferrotorch as torch
         >>> from ferrotorch import nn, nngraph
-        >>> x = nn.Linear(3, 4)()
+        >>> x = nn.Identity()()
         >>> a, b = nn.ConcatTable().add(nn.Linear(4, 2)).add(nn.Linear(4, 1))(x).split(2)
         >>> g = nn.gModule([x], [b, a])
-        >>> [o.size(0) for o in g.forward(torch.randn(3))]
+        >>> [o.size(0) for o in g.forward(torch.randn(4))]
         [1, 2]
         """
         if not isinstance(noutput, int) or isinstance(noutput, bool) or noutput < 1:
@@ -241,6 +241,9 @@ def check_node(entry, what, index):
         return entry
     if entry is None:
         raise TypeError(f"nngraph: {what}[{index}] is None (typo / bad index?)")
+    if isinstance(entry, torch.Tensor):
+        raise TypeError(f"nngraph: {what}[{index}] is a tensor, not a node: calling a module on "
+                        "nodes builds a graph; to compute on tensors use module.forward(input)")
     if callable(getattr(entry, "updateOutput", None)):
         name = getattr(entry, "__typename__", type(entry).__name__)
         raise TypeError(f"nngraph: {what}[{index}] is an nn.Module of type {name}, not a node: "
