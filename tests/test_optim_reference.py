@@ -344,3 +344,23 @@ def test_lbfgs_matches_pytorch_without_line_search():
         optim.lbfgs(feval, x, config)
         pt_opt.step(closure)
         np.testing.assert_allclose(x.numpy(), p.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_fused_kernels_are_compiled_in():
+    from ferrotorch.optim import _fused
+
+    assert _fused.usable(torch.FloatTensor(3), torch.FloatTensor(3))
+    assert not _fused.usable(torch.FloatTensor(3), torch.DoubleTensor(3))
+    assert not _fused.usable(torch.FloatTensor(4, 2).select(1, 0), torch.FloatTensor(4))
+
+
+def test_gradient_sharing_memory_with_x_takes_torch7s_op_sequence():
+    """opfunc returning x itself as its gradient: the kernel refuses the overlap and the
+    tensor-op path computes Torch7's `x:add(-clr, x)`."""
+    x = torch.DoubleTensor([1.0, -2.0])
+    optim.sgd(lambda x: (0.0, x), x, {"learningRate": 0.25})
+    assert x.tolist() == [0.75, -1.5]
+    x = torch.DoubleTensor([1.0, -2.0])
+    config = {"learningRate": 0.1}
+    optim.adam(lambda x: (0.0, x), x, config)
+    np.testing.assert_allclose(x.numpy(), [0.9, -1.9])

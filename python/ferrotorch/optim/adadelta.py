@@ -43,9 +43,7 @@ def adadelta(opfunc, x, config=None, state=None):
     var, std = state["paramVariance"], state["paramStd"]
     delta, acc = state["delta"], state["accDelta"]
 
-    if _fused.usable(x, dfdx, var, std, delta, acc):
-        _fused.kernels().adadelta(x, dfdx, var, std, delta, acc, rho, eps, wd)
-    else:
+    if not _fused.run("adadelta", (x, dfdx, var, std, delta, acc), rho, eps, wd):
         if wd != 0:
             dfdx.add(wd, x)
         var.mul(rho).addcmul(1 - rho, dfdx, dfdx)

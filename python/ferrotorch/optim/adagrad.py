@@ -43,9 +43,7 @@ def adagrad(opfunc, x, config=None, state=None):
         state["paramStd"] = like(dfdx)
     var, std = state["paramVariance"], state["paramStd"]
 
-    if _fused.usable(x, dfdx, var, std):
-        _fused.kernels().adagrad(x, dfdx, var, std, clr, wd)
-    else:
+    if not _fused.run("adagrad", (x, dfdx, var, std), clr, wd):
         if wd != 0:
             dfdx.add(wd, x)
         var.addcmul(1, dfdx, dfdx)

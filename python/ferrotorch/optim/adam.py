@@ -50,9 +50,7 @@ def adam(opfunc, x, config=None, state=None):
     t = state["t"]
     step_size = clr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
 
-    if _fused.usable(x, dfdx, m, v, denom):
-        _fused.kernels().adam(x, dfdx, m, v, denom, step_size, beta1, beta2, epsilon, wd)
-    else:
+    if not _fused.run("adam", (x, dfdx, m, v, denom), step_size, beta1, beta2, epsilon, wd):
         if wd != 0:
             dfdx.add(wd, x)
         m.mul(beta1).add(1 - beta1, dfdx)
@@ -97,9 +95,7 @@ def adamax(opfunc, x, config=None, state=None):
     state["t"] += 1
     step_size = lr / (1 - beta1 ** state["t"])
 
-    if _fused.usable(x, dfdx, m, u):
-        _fused.kernels().adamax(x, dfdx, m, u, step_size, beta1, beta2, epsilon, wd)
-    else:
+    if not _fused.run("adamax", (x, dfdx, m, u), step_size, beta1, beta2, epsilon, wd):
         if wd != 0:
             dfdx.add(wd, x)
         m.mul(beta1).add(1 - beta1, dfdx)

@@ -43,9 +43,7 @@ def asgd(opfunc, x, config=None, state=None):
     if state.get("tmp") is None:
         state["tmp"] = like(state["ax"])
     ax, tmp = state["ax"], state["tmp"]
-    if _fused.usable(x, dfdx, ax, tmp):
-        _fused.kernels().asgd(x, dfdx, ax, tmp, 1 - config["lambda"] * eta_t, eta_t, mu_t)
-    else:
+    if not _fused.run("asgd", (x, dfdx, ax, tmp), 1 - config["lambda"] * eta_t, eta_t, mu_t):
         x.mul(1 - config["lambda"] * eta_t)
         x.add(-eta_t, dfdx)
         if mu_t != 1:

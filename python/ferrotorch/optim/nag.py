@@ -47,8 +47,7 @@ def nag(opfunc, x, config=None, state=None):
     fx, dfdx = opfunc(x)
     clr = lr / (1 + nevals * lrd)
 
-    if buf is not None and lrs is None and _fused.usable(x, dfdx, buf):
-        _fused.kernels().nag(x, dfdx, buf, clr, wd, mom)
+    if buf is not None and lrs is None and _fused.run("nag", (x, dfdx, buf), clr, wd, mom):
         state["evalCounter"] = nevals + 1
         return x, [fx]
 

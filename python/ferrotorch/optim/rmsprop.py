@@ -39,9 +39,7 @@ def rmsprop(opfunc, x, config=None, state=None):
         state["tmp"] = type(x)().resizeAs(dfdx)
     m, tmp = state["m"], state["tmp"]
 
-    if _fused.usable(x, dfdx, m, tmp):
-        _fused.kernels().rmsprop(x, dfdx, m, tmp, lr, alpha, epsilon, wd)
-    else:
+    if not _fused.run("rmsprop", (x, dfdx, m, tmp), lr, alpha, epsilon, wd):
         if wd != 0:
             dfdx.add(wd, x)
         m.mul(alpha)

@@ -50,10 +50,8 @@ def rprop(opfunc, x, config=None, state=None):
             state["stepsize"] = type(dfdx)().resizeAs(dfdx).fill(stepsize)
             state["sign"] = like(dfdx)
         delta, steps, sign = state["delta"], state["stepsize"], state["sign"]
-        if _fused.usable(x, dfdx, delta, steps, sign):
-            _fused.kernels().rprop(x, dfdx, delta, steps, sign, etaplus, etaminus,
-                                   stepsizemax, stepsizemin)
-        else:
+        if not _fused.run("rprop", (x, dfdx, delta, steps, sign), etaplus, etaminus,
+                          stepsizemax, stepsizemin):
             torch.cmul(dfdx, delta, out=sign)
             sign.sign()
             psign, nsign = torch.gt(sign, 0), torch.lt(sign, 0)

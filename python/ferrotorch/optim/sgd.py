@@ -51,11 +51,12 @@ def sgd(opfunc, x, config=None, state=None):
     fx, dfdx = opfunc(x)
     clr = lr / (1 + nevals * lrd)
 
-    if wds is None and lrs is None and mom != 0 and state.get("dfdx") is not None \
-            and _fused.usable(x, dfdx, state["dfdx"]):
-        # one pass: decay, momentum and step (Torch7's steps 2-5 fused)
-        _fused.kernels().sgd_momentum(x, dfdx, state["dfdx"], clr, wd, mom, 1 - damp,
-                                      bool(nesterov))
+    # one pass for Torch7's steps 2-5 (decay, momentum, step) once the buffer exists
+    if wds is None and lrs is None and (
+            _fused.run("sgd", (x, dfdx), clr, wd) if mom == 0 else
+            state.get("dfdx") is not None and _fused.run(
+                "sgd_momentum", (x, dfdx, state["dfdx"]), clr, wd, mom, 1 - damp,
+                bool(nesterov))):
         state["evalCounter"] = nevals + 1
         return x, [fx]
 

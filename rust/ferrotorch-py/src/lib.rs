@@ -17,6 +17,7 @@ mod nn_misc;
 mod nn_simple;
 mod nn_table;
 mod nn_transfer;
+mod optim;
 mod out;
 mod random;
 mod storage;
@@ -90,6 +91,7 @@ fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     math_construct::register(m)?;
     linalg::register(m)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    optim::register(m)?;
     register_nn(m)
 }
 

@@ -23,6 +23,7 @@ pub mod iter;
 pub mod layout;
 pub mod nn;
 pub mod ops;
+pub mod optim;
 pub mod parallel;
 pub mod random;
 pub mod storage;
