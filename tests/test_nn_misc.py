@@ -397,6 +397,25 @@ def test_convert_conversions():
         nn.Convert("bhwc", "bcd").forward(torch.zeros(1, 2, 3, 4))
 
 
+def test_buffers_survive_repeated_calls():
+    # non-contiguous inputs, other tensor types, twice: the scratch tensors are reused
+    for _ in range(2):
+        x = _rand(4, 3).t()
+        assert list(nn.Collapse(1).forward(x).size()) == [3, 4]
+        assert list(nn.Reshape(12).forward(x).size()) == [12]
+        r = nn.Reshape(12)
+        r.forward(x)
+        assert list(r.backward(x, _rand(12)).size()) == [3, 4]
+        c = nn.Convert("bf", "fb")
+        y = c.forward(x.float())
+        assert y.type() == "torch.DoubleTensor"
+        g = c.backward(x.float(), y.clone().fill(1))
+        assert g.type() == "torch.FloatTensor" and list(g.size()) == [3, 4]
+        one = nn.Convert("chw", "hwc")
+        assert list(one.forward(_rand(2, 3, 4)).size()) == [3, 4, 2]
+        assert list(one.forward(_rand(5, 2, 3, 4)).size()) == [5, 3, 4, 2]
+
+
 def test_one_hot_number_and_errors():
     assert nn.OneHot(3).forward(1).tolist() == [0.0, 1.0, 0.0]
     with pytest.raises(IndexError, match="class index 5 out of range for 4"):

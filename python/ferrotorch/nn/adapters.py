@@ -33,6 +33,15 @@ def _size_text(sizes):
     return "x".join(str(s) for s in sizes) or "[]"
 
 
+def buffer(module, name, like):
+    """module's scratch tensor `name`, (re)made with like's type when missing or of another
+    type (Torch7's `self._input = self._input or input.new()`)."""
+    t = module.__dict__.get(name)
+    if t is None or t.type() != like.type():
+        t = module.__dict__[name] = utils.empty_like_type(like)
+    return t
+
+
 def _dim(what, dim, ndim, extra=0):
     """dim wrapped into 0..ndim+extra-1 (negative counts from the end); IndexError otherwise."""
     n = ndim + extra
@@ -215,10 +224,7 @@ class Reshape(Module):
 
     def updateOutput(self, input):
         if not input.isContiguous():
-            self._input = self.__dict__.get("_input") or utils.empty_like_type(input)
-            if self._input.type() != input.type():
-                self._input = utils.empty_like_type(input)
-            input = self._input.resizeAs(input).copy(input)
+            input = buffer(self, "_input", input).resizeAs(input).copy(input)
         n = input.nElement()
         if self.batchMode is False or (
                 self.batchMode is None and n == self.nelement and input.size(0) != 1):
@@ -234,9 +240,8 @@ class Reshape(Module):
 
     def updateGradInput(self, input, gradOutput):
         if not gradOutput.isContiguous():
-            self._gradOutput = self.__dict__.get("_gradOutput") or utils.empty_like_type(
+            gradOutput = buffer(self, "_gradOutput", gradOutput).resizeAs(gradOutput).copy(
                 gradOutput)
-            gradOutput = self._gradOutput.resizeAs(gradOutput).copy(gradOutput)
         self.gradInput.set(gradOutput.view(input.size()))
         return self.gradInput
 
