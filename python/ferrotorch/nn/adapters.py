@@ -317,6 +317,14 @@ class View(Module):
         return bsz
 
     def updateOutput(self, input):
+        if self.numInputDims is None:
+            # The common case in straight-line code: the whole input is one sample or the
+            # leading dims are the batch, decided by the element count alone.
+            n, size = input.nElement(), self.size
+            if self.numElements and n % self.numElements == 0 and (
+                    n == self.numElements or -1 in size):
+                self.output.set(input.view(size))
+                return self.output
         bsz = self._batchsize(input)
         sizes = list(self.size) if bsz is None else [bsz] + list(self.size)
         self.output.set(input.view(sizes))
@@ -519,18 +527,15 @@ class Squeeze(Module):
                 dim = dim + 1
             elif input.size(0) == 1:
                 addone = True  # a batch of one sample keeps its batch dim
-        sizes, strides = _sizes(input), list(input.stride())
         if dim is not None:
-            d = _dim("nn.Squeeze", dim, input.dim())
-            keep = [i for i in range(len(sizes)) if i != d or sizes[i] != 1]
+            out = input.squeeze(_dim("nn.Squeeze", dim, input.dim()))
         else:
-            keep = [i for i in range(len(sizes)) if sizes[i] != 1]
-        new_sizes, new_strides = [sizes[i] for i in keep], [strides[i] for i in keep]
-        if not new_sizes and sizes:  # Torch7 kept one dim of size 1
-            new_sizes, new_strides = [1], [1]
+            out = input.squeeze()
+        if not isinstance(out, torch.Tensor):  # every dim was 1: Torch7 kept one of them
+            out = input.view(1)
         if addone:
-            new_sizes, new_strides = [1] + new_sizes, [1] + new_strides
-        self.output.set(input.storage(), input.storageOffset(), new_sizes, new_strides)
+            out = out.unsqueeze(0)
+        self.output.set(out)
         return self.output
 
     def updateGradInput(self, input, gradOutput):
@@ -584,11 +589,7 @@ class Unsqueeze(Module):
     def updateOutput(self, input):
         if not isinstance(input, torch.Tensor):
             raise TypeError("nn.Unsqueeze only works on tensors")
-        pos = self._position(input)
-        sizes, strides = _sizes(input), list(input.stride())
-        sizes.insert(pos, 1)
-        strides.insert(pos, 1)
-        self.output.set(input.storage(), input.storageOffset(), sizes, strides)
+        self.output.set(input.unsqueeze(self._position(input)))
         return self.output
 
     def updateGradInput(self, input, gradOutput):
