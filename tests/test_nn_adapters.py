@@ -6,6 +6,8 @@ import ferrotorch as torch
 import numpy as np
 import pytest
 from ferrotorch import nn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nn_testing import assert_close, check_jacobian, check_zoo_module, value, zoo
 
 ZOO = ["Copy", "Narrow", "Replicate", "Reshape", "View", "Contiguous", "Select", "MaskedSelect",
@@ -200,3 +202,32 @@ def test_zoo_gradient_shapes_for_tables():
     grads = m.backward(x, value(rec["gradOutput"]))
     assert grads[1].type() == "torch.ByteTensor"
     assert_close(grads, value(rec["gradInput"]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
+def test_property_views_match_numpy(sizes, data):
+    """Narrow / Select / Transpose / Unsqueeze / Replicate on random shapes equal numpy's
+    slicing, and backward puts gradOutput back where forward took it (so sum(g * f(x)) =
+    sum(gradInput * x) for these linear maps)."""
+    x = torch.randn(*sizes)
+    a = np.array(x.tolist())
+    dim = data.draw(st.integers(0, len(sizes) - 1))
+    start = data.draw(st.integers(0, sizes[dim] - 1))
+    length = data.draw(st.integers(1, sizes[dim] - start))
+    other = data.draw(st.integers(0, len(sizes) - 1))
+    pos = data.draw(st.integers(0, len(sizes)))
+    cases = [(nn.Narrow(dim, start, length), np.take(a, range(start, start + length), dim)),
+             (nn.Transpose([dim, other]), np.swapaxes(a, dim, other)),
+             (nn.Unsqueeze(pos), np.expand_dims(a, pos)),
+             (nn.Replicate(3, pos), np.stack([a] * 3, pos))]
+    if len(sizes) > 1:
+        cases.append((nn.Select(dim, start), np.take(a, start, dim)))
+    for m, expected in cases:
+        out = m.forward(x)
+        np.testing.assert_array_equal(np.array(out.tolist()), expected, err_msg=str(m))
+        g = torch.randn(out.size())
+        gi = m.backward(x, g)
+        lhs = float(g.clone().cmul(out).sum())
+        rhs = float(gi.clone().cmul(x).sum())
+        assert abs(lhs - rhs) < 1e-9 * max(1, abs(lhs)), m

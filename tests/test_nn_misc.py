@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from conftest import FIXTURES
 from ferrotorch import nn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nn_testing import assert_close, check_jacobian, check_zoo_module, value, zoo
 
 ZOO = ["BatchNormalization", "PixelShuffle", "Identity", "Dropout",
@@ -395,6 +397,25 @@ def test_convert_conversions():
         nn.Convert("bhwc", "bcd").forward(torch.zeros(1, 2, 3, 4))
 
 
+def test_buffers_survive_repeated_calls():
+    # non-contiguous inputs, other tensor types, twice: the scratch tensors are reused
+    for _ in range(2):
+        x = _rand(4, 3).t()
+        assert list(nn.Collapse(1).forward(x).size()) == [3, 4]
+        assert list(nn.Reshape(12).forward(x).size()) == [12]
+        r = nn.Reshape(12)
+        r.forward(x)
+        assert list(r.backward(x, _rand(12)).size()) == [3, 4]
+        c = nn.Convert("bf", "fb")
+        y = c.forward(x.float())
+        assert y.type() == "torch.DoubleTensor"
+        g = c.backward(x.float(), y.clone().fill(1))
+        assert g.type() == "torch.FloatTensor" and list(g.size()) == [3, 4]
+        one = nn.Convert("chw", "hwc")
+        assert list(one.forward(_rand(2, 3, 4)).size()) == [3, 4, 2]
+        assert list(one.forward(_rand(5, 2, 3, 4)).size()) == [5, 3, 4, 2]
+
+
 def test_one_hot_number_and_errors():
     assert nn.OneHot(3).forward(1).tolist() == [0.0, 1.0, 0.0]
     with pytest.raises(IndexError, match="class index 5 out of range for 4"):
@@ -441,3 +462,35 @@ def test_bad_gradients_and_constructors():
 
 def test_fixtures_folder_exists():
     assert (FIXTURES / "nn_zoo").is_dir()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.integers(-3, 3).filter(lambda p: p != 0),
+       st.integers(0, 3), st.floats(-5, 5))
+def test_property_padding_keeps_the_input(rows, cols, pad, index, fill):
+    """Padding inserts |pad| columns of value at the place index says and leaves the input's
+    columns in order; backward takes exactly those columns back."""
+    index = min(index, cols)
+    x = torch.randn(rows, cols)
+    m = nn.Padding(1, pad, None, fill, index)
+    out = np.array(m.forward(x).tolist())
+    split = cols - index if pad > 0 else index
+    a = np.array(x.tolist())
+    expected = np.concatenate([a[:, :split], np.full((rows, abs(pad)), float(fill)),
+                               a[:, split:]], 1)
+    np.testing.assert_allclose(out, expected)
+    g = torch.randn(rows, cols + abs(pad))
+    gn = np.array(g.tolist())
+    np.testing.assert_allclose(np.array(m.backward(x, g).tolist()),
+                               np.concatenate([gn[:, :split], gn[:, split + abs(pad):]], 1))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3))
+def test_property_pixel_shuffle_is_a_permutation(batch, channels, height, r):
+    """PixelShuffle moves every element once: backward of forward's output gives the input."""
+    x = torch.randn(batch, channels * r * r, height, 2)
+    m = nn.PixelShuffle(r)
+    out = m.forward(x).clone()
+    assert sorted(out.view(-1).tolist()) == sorted(x.view(-1).tolist())
+    assert_close(m.backward(x, out), x, 0)

@@ -33,6 +33,15 @@ def _size_text(sizes):
     return "x".join(str(s) for s in sizes) or "[]"
 
 
+def buffer(module, name, like):
+    """module's scratch tensor `name`, (re)made with like's type when missing or of another
+    type (Torch7's `self._input = self._input or input.new()`)."""
+    t = module.__dict__.get(name)
+    if t is None or t.type() != like.type():
+        t = module.__dict__[name] = utils.empty_like_type(like)
+    return t
+
+
 def _dim(what, dim, ndim, extra=0):
     """dim wrapped into 0..ndim+extra-1 (negative counts from the end); IndexError otherwise."""
     n = ndim + extra
@@ -215,10 +224,7 @@ class Reshape(Module):
 
     def updateOutput(self, input):
         if not input.isContiguous():
-            self._input = self.__dict__.get("_input") or utils.empty_like_type(input)
-            if self._input.type() != input.type():
-                self._input = utils.empty_like_type(input)
-            input = self._input.resizeAs(input).copy(input)
+            input = buffer(self, "_input", input).resizeAs(input).copy(input)
         n = input.nElement()
         if self.batchMode is False or (
                 self.batchMode is None and n == self.nelement and input.size(0) != 1):
@@ -234,9 +240,8 @@ class Reshape(Module):
 
     def updateGradInput(self, input, gradOutput):
         if not gradOutput.isContiguous():
-            self._gradOutput = self.__dict__.get("_gradOutput") or utils.empty_like_type(
+            gradOutput = buffer(self, "_gradOutput", gradOutput).resizeAs(gradOutput).copy(
                 gradOutput)
-            gradOutput = self._gradOutput.resizeAs(gradOutput).copy(gradOutput)
         self.gradInput.set(gradOutput.view(input.size()))
         return self.gradInput
 
@@ -312,6 +317,14 @@ class View(Module):
         return bsz
 
     def updateOutput(self, input):
+        if self.numInputDims is None:
+            # The common case in straight-line code: the whole input is one sample or the
+            # leading dims are the batch, decided by the element count alone.
+            n, size = input.nElement(), self.size
+            if self.numElements and n % self.numElements == 0 and (
+                    n == self.numElements or -1 in size):
+                self.output.set(input.view(size))
+                return self.output
         bsz = self._batchsize(input)
         sizes = list(self.size) if bsz is None else [bsz] + list(self.size)
         self.output.set(input.view(sizes))
@@ -514,18 +527,15 @@ class Squeeze(Module):
                 dim = dim + 1
             elif input.size(0) == 1:
                 addone = True  # a batch of one sample keeps its batch dim
-        sizes, strides = _sizes(input), list(input.stride())
         if dim is not None:
-            d = _dim("nn.Squeeze", dim, input.dim())
-            keep = [i for i in range(len(sizes)) if i != d or sizes[i] != 1]
+            out = input.squeeze(_dim("nn.Squeeze", dim, input.dim()))
         else:
-            keep = [i for i in range(len(sizes)) if sizes[i] != 1]
-        new_sizes, new_strides = [sizes[i] for i in keep], [strides[i] for i in keep]
-        if not new_sizes and sizes:  # Torch7 kept one dim of size 1
-            new_sizes, new_strides = [1], [1]
+            out = input.squeeze()
+        if not isinstance(out, torch.Tensor):  # every dim was 1: Torch7 kept one of them
+            out = input.view(1)
         if addone:
-            new_sizes, new_strides = [1] + new_sizes, [1] + new_strides
-        self.output.set(input.storage(), input.storageOffset(), new_sizes, new_strides)
+            out = out.unsqueeze(0)
+        self.output.set(out)
         return self.output
 
     def updateGradInput(self, input, gradOutput):
@@ -579,11 +589,7 @@ class Unsqueeze(Module):
     def updateOutput(self, input):
         if not isinstance(input, torch.Tensor):
             raise TypeError("nn.Unsqueeze only works on tensors")
-        pos = self._position(input)
-        sizes, strides = _sizes(input), list(input.stride())
-        sizes.insert(pos, 1)
-        strides.insert(pos, 1)
-        self.output.set(input.storage(), input.storageOffset(), sizes, strides)
+        self.output.set(input.unsqueeze(self._position(input)))
         return self.output
 
     def updateGradInput(self, input, gradOutput):

@@ -10,6 +10,7 @@ ferrotorch::nn::misc; the others are views and copies through the engine's tenso
 import ferrotorch as torch
 from ferrotorch._C import _nn
 from ferrotorch.nn import utils
+from ferrotorch.nn.adapters import buffer
 from ferrotorch.nn.containers import Container, Sequential
 from ferrotorch.nn.module import Module
 
@@ -707,9 +708,6 @@ class OneHot(Module):
         self.gradInput.resize(input.size()).zero()
         return self.gradInput
 
-    def type(self, typeName=None, tensorCache=None):
-        return super().type(typeName, tensorCache)
-
 
 class PrintSize(Module):
     """nn.PrintSize(prefix='PrintSize') -> identity that prints the input's size on forward and
@@ -780,8 +778,7 @@ class Collapse(Module):
 
     def updateOutput(self, input):
         if not input.isContiguous():
-            self._input = self.__dict__.get("_input") or utils.empty_like_type(input)
-            input = self._input.resize(input.size()).copy(input)
+            input = buffer(self, "_input", input).resize(input.size()).copy(input)
         if input.dim() > self.nInputDim:
             self.output.set(input.view(input.size(0), -1))
         else:
@@ -902,17 +899,15 @@ class Convert(Container):
     def updateOutput(self, input):
         if not isinstance(input, torch.Tensor):
             raise TypeError("nn.Convert: expecting a tensor")
-        if input.type() != self.output.type():
-            self._input = self.__dict__.get("_input") or utils.empty_like_type(self.output)
-            input = self._input.resize(input.size()).copy(input)
-        self.batchMode = True
-        if input.dim() < self.nInputDim:
+        self._converted = input.type() != self.output.type()
+        if self._converted:
+            input = buffer(self, "_input", self.output).resize(input.size()).copy(input)
+        self.batchMode = input.dim() >= self.nInputDim
+        if not self.batchMode:  # one sample: the converter sees a batch of one
             sizes = list(input.size())
             sizes.insert(self.inputBatchDim, 1)
-            self.__input = input.view(sizes) if input.isContiguous() else \
-                input.contiguous().view(sizes)
-            input = self.__input
-            self.batchMode = False
+            input = input.contiguous().view(sizes)
+        self._converterInput = input
         if self.converter is None:
             self._build(input)
         output = self.converter.updateOutput(input)
@@ -924,23 +919,18 @@ class Convert(Container):
         return output
 
     def updateGradInput(self, input, gradOutput):
-        original = input
-        input = self.__dict__.get("_input") or input
         if not self.batchMode:
-            input = self.__input
             gradOutput = gradOutput.contiguous().view(self.converter.output.size())
-        gradInput = self.converter.updateGradInput(input, gradOutput)
+        gradInput = self.converter.updateGradInput(self._converterInput, gradOutput)
         if not self.batchMode:
-            gradInput = gradInput.contiguous().view(original.size())
-        if "_input" in self.__dict__:
-            self._gradInput = self.__dict__.get("_gradInput") or utils.empty_like_type(original)
-            self.gradInput = self._gradInput.resize(original.size()).copy(gradInput)
-        else:
-            self.gradInput = gradInput
+            gradInput = gradInput.contiguous().view(input.size())
+        if self._converted:  # back to the caller's type
+            gradInput = buffer(self, "_gradInput", input).resize(input.size()).copy(gradInput)
+        self.gradInput = gradInput
         return self.gradInput
 
     def clearState(self):
-        for name in ("_input", "_gradInput", "_Convert__input"):
+        for name in ("_input", "_gradInput", "_converterInput"):
             self.__dict__.pop(name, None)
         return super().clearState()
 

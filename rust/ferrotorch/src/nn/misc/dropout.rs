@@ -25,8 +25,10 @@ pub fn dropout_update_output(
     mode: Mode<'_>,
 ) -> Result<()> {
     require_float(input.dtype(), "nn.Dropout")?;
-    if !(0.0..1.0).contains(&p) {
-        return Err(Error::Value(format!("nn.Dropout: illegal percentage {p}, must be 0 <= p < 1")));
+    let scaled_mask = matches!(mode, Mode::Draw { scale: true, .. });
+    if !(0.0..=1.0).contains(&p) || (scaled_mask && p == 1.0) {
+        let bound = if scaled_mask { "0 <= p < 1" } else { "0 <= p <= 1" };
+        return Err(Error::Value(format!("nn.Dropout: illegal percentage {p}, must be {bound}")));
     }
     if !output.is_set_to(input) {
         output.resize_(input.sizes())?;
