@@ -401,3 +401,19 @@ def test_gmodule_inside_sequential():
     g = nn.gModule([x], [CAddTable()([nn.Linear(3, 3)(x), Tanh()(x)])])
     seq = nn.Sequential().add(nn.Linear(2, 3)).add(g).add(nn.Linear(3, 2))
     check_jacobian(seq, torch.rand(4, 2))
+
+
+def test_acc_update_grad_parameters_matches_sgd_step():
+    """accUpdateGradParameters(lr) moves each weight by -lr * its gradient, as a
+    backward + updateParameters on a copy does."""
+    mlp, _, _ = talk_mlp()
+    ref = mlp.clone()
+    x, dy = torch.rand(3, 20), torch.rand(3, 1)
+    ref.zeroGradParameters()
+    ref.forward(x)
+    ref.backward(x, dy)
+    ref.updateParameters(0.1)
+    mlp.forward(x)
+    mlp.updateGradInput(x, dy)
+    mlp.accUpdateGradParameters(x, dy, 0.1)
+    assert_close(mlp.parameters()[0], ref.parameters()[0], 1e-13, "parameters")

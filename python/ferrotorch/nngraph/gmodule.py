@@ -296,11 +296,14 @@ class gModule(Container):
     def backward(self, input, gradOutput, scale=1):
         return self._backward(gradOutput, scale, "backward")
 
+    def _check_backward_ran(self, who):
+        if self.innode.data.gradOutput is None:
+            raise RuntimeError(f"nn.gModule.{who}: call updateGradInput (or backward) first: "
+                               "the nodes hold no gradOutput yet")
+
     def accGradParameters(self, input, gradOutput, scale=1):
         bwd = (self._schedule or self._plan())[1]
-        if self.innode.data.gradOutput is None:
-            raise RuntimeError("nn.gModule.accGradParameters: call updateGradInput (or "
-                               "backward) first: the nodes hold no gradOutput yet")
+        self._check_backward_ran("accGradParameters")
         node = None
         try:
             for node, d, module, _, _ in bwd:
@@ -312,6 +315,7 @@ class gModule(Container):
             self._fail(e, node, "accGradParameters")
 
     def accUpdateGradParameters(self, input, gradOutput, lr):
+        self._check_backward_ran("accUpdateGradParameters")
         for node, d, module, _, _ in (self._schedule or self._plan())[1]:
             if module is not None:
                 inp = d.input

@@ -48,6 +48,7 @@ class NodeData:
         self.input = None
         self.gradOutput = None
         self.gradOutputBuffer = None
+        self.totalGradOutput = None  # the summed gradOutput, kept for accGradParameters
         self.selectindex = None  # a split output: which element of the split table (0-based)
         self.nSplitOutputs = None  # a split node: how many elements its input table must have
         self.forwardNodeId = None
