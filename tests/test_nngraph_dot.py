@@ -68,7 +68,7 @@ def test_dot_text_parses_and_matches_the_graph():
     lin = g.forwardnodes[2]
     label = nodes[f"n{lin.id}"]["label"]
     assert label.startswith(f"Node{lin.id}\\l") and "module = nn.Linear(20 -> 10)" in label
-    assert "input = {Tensor[20]}" in label and "gradOutput = {Tensor[10]}" in label
+    assert "input = Tensor[20]" in label and "gradOutput = Tensor[10]" in label
     assert nodes[f"n{lin.id}"]["tooltip"].endswith(lin.site().split("/")[-1])
     named = nodes[f"n{g.forwardnodes[3].id}"]
     assert named["label"].startswith(f"h1 ({g.forwardnodes[3].id})")
