@@ -417,3 +417,30 @@ def test_acc_update_grad_parameters_matches_sgd_step():
     mlp.updateGradInput(x, dy)
     mlp.accUpdateGradParameters(x, dy, 0.1)
     assert_close(mlp.parameters()[0], ref.parameters()[0], 1e-13, "parameters")
+
+
+TABLE_LAYERS = ("CAddTable", "JoinTable", "SplitTable", "SelectTable")
+
+
+@pytest.mark.skipif(not all(hasattr(nn, n) for n in TABLE_LAYERS),
+                    reason="nn's table layers (issue 15) are not merged into this branch yet")
+def test_table_layers_in_graphs():
+    """SplitTable + split(n), CAddTable, JoinTable and SelectTable as nodes: Jacobian and a
+    numpy oracle (0-based dims and indices)."""
+    x = nn.Identity()()
+    a, b, c = nn.SplitTable(0)(x).split(3)
+    la, lb, lc, ld = nn.Linear(4, 2), nn.Linear(4, 2), nn.Linear(4, 2), nn.Linear(4, 3)
+    joined = nn.JoinTable(0)([nn.CAddTable()([la(a), lb(b)]), lc(c)])
+    first = nn.SelectTable(0)(nn.ConcatTable().add(ld).add(nn.Identity())(c))
+    g = nn.gModule([x], [joined, first])
+    check_jacobian(g, torch.rand(3, 4))
+    inp = torch.randn(3, 4)
+    out = g.forward(inp)
+    v = inp.numpy()
+
+    def lin(m, row):
+        return m.weight.numpy() @ row + m.bias.numpy()
+
+    np.testing.assert_allclose(out[0].numpy(), np.concatenate(
+        [lin(la, v[0]) + lin(lb, v[1]), lin(lc, v[2])]), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(out[1].numpy(), lin(ld, v[2]), rtol=1e-12, atol=1e-13)
