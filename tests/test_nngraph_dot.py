@@ -158,3 +158,10 @@ def test_every_dot_we_write_renders():
     for graph in (g.fg, g.bg):
         svg = nngraph.graph.render(nngraph.graph.todot(graph, "odd \\ title"))
         assert "<svg" in svg
+
+
+def test_dot_without_file_name_returns_the_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    g = talk_graph()
+    text = nngraph.graph.dot(g.bg, "backward")
+    assert parse_dot(text)[0] == "backward" and list(tmp_path.iterdir()) == []
