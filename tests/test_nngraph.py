@@ -322,3 +322,125 @@ def test_pickle_round_trip():
     assert_close(h.backward(x, go), gin, 0, "gradInput")
     assert h.fg.roots() == [h.innode]
     assert h.forwardnodes[3].data.module is h.modules[0]
+
+
+@st.composite
+def random_dags(draw):
+    """A random graph: 1-2 inputs, then nodes that are Linear or Tanh of an earlier node or the
+    sum of two earlier ones; every node nothing consumes is an output."""
+    n_inputs = draw(st.integers(1, 2))
+    steps = draw(st.lists(st.tuples(st.sampled_from(["linear", "tanh", "add"]),
+                                    st.integers(0, 10 ** 6), st.integers(0, 10 ** 6)),
+                          min_size=1, max_size=8))
+    return n_inputs, steps
+
+
+@settings(max_examples=30, deadline=None)
+@given(random_dags(), st.integers(1, 3))
+def test_random_graphs_against_pytorch_autograd(dag, width):
+    """Any DAG of Linear / Tanh / sums: outputs, gradInputs and every parameter gradient equal
+    PyTorch autograd on the same function (gradients of shared nodes summed)."""
+    pt = pytest.importorskip("torch")
+    n_inputs, steps = dag
+    inputs = [Identity()() for _ in range(n_inputs)]
+    nodes, spec, used = list(inputs), [], set()
+    for kind, i, j in steps:
+        a, b = i % len(nodes), j % len(nodes)
+        if kind == "linear":
+            m = nn.Linear(width, width)
+            nodes.append(m(nodes[a]))
+            spec.append(("linear", a, m))
+        elif kind == "tanh":
+            nodes.append(Tanh()(nodes[a]))
+            spec.append(("tanh", a, None))
+        else:
+            b = b if b != a else (a + 1) % len(nodes)
+            if a == b:  # a single node so far: nothing to add it to
+                continue
+            nodes.append(CAddTable()([nodes[a], nodes[b]]))
+            spec.append(("add", (a, b), None))
+        used.update(spec[-1][1] if kind == "add" else (a,))
+    outputs = [k for k in range(len(nodes)) if k not in used]
+    g = nn.gModule(inputs, [nodes[k] for k in outputs])
+    xs = [torch.randn(2, width) for _ in inputs]
+    gos = [torch.randn(2, width) for _ in outputs]
+    g.zeroGradParameters()
+    out = g.forward(xs if n_inputs > 1 else xs[0])
+    gin = g.backward(xs if n_inputs > 1 else xs[0], gos if len(outputs) > 1 else gos[0])
+    out = out if len(outputs) > 1 else [out]
+    gin = gin if n_inputs > 1 else [gin]
+
+    tx = [pt.tensor(x.numpy(), requires_grad=True) for x in xs]
+    vals, params = list(tx), []
+    for kind, src, m in spec:
+        if kind == "linear":
+            w = pt.tensor(m.weight.numpy(), requires_grad=True)
+            bias = pt.tensor(m.bias.numpy(), requires_grad=True)
+            params.append((m, w, bias))
+            vals.append(pt.nn.functional.linear(vals[src], w, bias))
+        elif kind == "tanh":
+            vals.append(pt.tanh(vals[src]))
+        else:
+            vals.append(vals[src[0]] + vals[src[1]])
+    loss = sum((vals[k] * pt.tensor(go.numpy())).sum() for k, go in zip(outputs, gos))
+    if loss.requires_grad:
+        loss.backward()
+    for ours, k in zip(out, outputs):
+        np.testing.assert_allclose(ours.numpy(), vals[k].detach().numpy(), rtol=1e-12,
+                                   atol=1e-12)
+    for ours, t in zip(gin, tx):
+        np.testing.assert_allclose(ours.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+    for m, w, bias in params:
+        np.testing.assert_allclose(m.gradWeight.numpy(), w.grad.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(m.gradBias.numpy(), bias.grad.numpy(), rtol=1e-12,
+                                   atol=1e-12)
+
+
+def test_gmodule_inside_sequential():
+    x = Identity()()
+    g = nn.gModule([x], [CAddTable()([nn.Linear(3, 3)(x), Tanh()(x)])])
+    seq = nn.Sequential().add(nn.Linear(2, 3)).add(g).add(nn.Linear(3, 2))
+    check_jacobian(seq, torch.rand(4, 2))
+
+
+def test_acc_update_grad_parameters_matches_sgd_step():
+    """accUpdateGradParameters(lr) moves each weight by -lr * its gradient, as a
+    backward + updateParameters on a copy does."""
+    mlp, _, _ = talk_mlp()
+    ref = mlp.clone()
+    x, dy = torch.rand(3, 20), torch.rand(3, 1)
+    ref.zeroGradParameters()
+    ref.forward(x)
+    ref.backward(x, dy)
+    ref.updateParameters(0.1)
+    mlp.forward(x)
+    mlp.updateGradInput(x, dy)
+    mlp.accUpdateGradParameters(x, dy, 0.1)
+    assert_close(mlp.parameters()[0], ref.parameters()[0], 1e-13, "parameters")
+
+
+TABLE_LAYERS = ("CAddTable", "JoinTable", "SplitTable", "SelectTable")
+
+
+@pytest.mark.skipif(not all(hasattr(nn, n) for n in TABLE_LAYERS),
+                    reason="nn's table layers (issue 15) are not merged into this branch yet")
+def test_table_layers_in_graphs():
+    """SplitTable + split(n), CAddTable, JoinTable and SelectTable as nodes: Jacobian and a
+    numpy oracle (0-based dims and indices)."""
+    x = nn.Identity()()
+    a, b, c = nn.SplitTable(0)(x).split(3)
+    la, lb, lc, ld = nn.Linear(4, 2), nn.Linear(4, 2), nn.Linear(4, 2), nn.Linear(4, 3)
+    joined = nn.JoinTable(0)([nn.CAddTable()([la(a), lb(b)]), lc(c)])
+    first = nn.SelectTable(0)(nn.ConcatTable().add(ld).add(nn.Identity())(c))
+    g = nn.gModule([x], [joined, first])
+    check_jacobian(g, torch.rand(3, 4))
+    inp = torch.randn(3, 4)
+    out = g.forward(inp)
+    v = inp.numpy()
+
+    def lin(m, row):
+        return m.weight.numpy() @ row + m.bias.numpy()
+
+    np.testing.assert_allclose(out[0].numpy(), np.concatenate(
+        [lin(la, v[0]) + lin(lb, v[1]), lin(lc, v[2])]), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(out[1].numpy(), lin(ld, v[2]), rtol=1e-12, atol=1e-13)

@@ -68,7 +68,7 @@ def test_dot_text_parses_and_matches_the_graph():
     lin = g.forwardnodes[2]
     label = nodes[f"n{lin.id}"]["label"]
     assert label.startswith(f"Node{lin.id}\\l") and "module = nn.Linear(20 -> 10)" in label
-    assert "input = {Tensor[20]}" in label and "gradOutput = {Tensor[10]}" in label
+    assert "input = Tensor[20]" in label and "gradOutput = Tensor[10]" in label
     assert nodes[f"n{lin.id}"]["tooltip"].endswith(lin.site().split("/")[-1])
     named = nodes[f"n{g.forwardnodes[3].id}"]
     assert named["label"].startswith(f"h1 ({g.forwardnodes[3].id})")
@@ -158,3 +158,10 @@ def test_every_dot_we_write_renders():
     for graph in (g.fg, g.bg):
         svg = nngraph.graph.render(nngraph.graph.todot(graph, "odd \\ title"))
         assert "<svg" in svg
+
+
+def test_dot_without_file_name_returns_the_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    g = talk_graph()
+    text = nngraph.graph.dot(g.bg, "backward")
+    assert parse_dot(text)[0] == "backward" and list(tmp_path.iterdir()) == []

@@ -186,19 +186,29 @@ class gModule(Container):
 
     # ---- running -------------------------------------------------------------------------
     def _plan(self):
-        """Per-node tuples for the hot loops (rebuilt after replace / type / clone)."""
-        fwd = []
-        for node in self.forwardnodes:
+        """Per-node tuples for the hot loops (rebuilt after replace / type / clone).
+
+        Each node pulls what it needs: forward, its inputs' outputs; backward, its consumers'
+        gradients (element i of a consumer's gradInput table when the node is its input i).
+        Pulling needs no per-call reset of the nodes' lists, so a graph costs little more than
+        the modules' own calls.
+        """
+        fwd = [(node, node.data, node.data.module, node.data.selectindex,
+                node.data.nSplitOutputs, [c.data for c in node.children])
+               for node in self.forwardnodes]
+        bwd = []
+        for node in self.backwardnodes:
             d = node.data
-            slots = []
+            consumers = []
             for consumer in self.fg.children(node):
                 index = next(i for i, c in enumerate(consumer.children) if c is node)
-                slots.append((consumer.data, index))
-            fwd.append((node, d, d.module, d.selectindex, d.nSplitOutputs, len(node.children),
-                        slots))
-        bwd = [(node, node.data, node.data.module, node.data.selectindex,
-                [c.data for c in node.children]) for node in self.backwardnodes]
-        self._schedule = (fwd, bwd)
+                consumers.append((consumer.data, index, len(consumer.children) == 1))
+            if d.nSplitOutputs is not None:
+                consumers.sort(key=lambda c: c[0].selectindex)
+            bwd.append((node, d, d.module, d.nSplitOutputs, consumers))
+        # The hidden nodes come first in their order (the only root / the only leaf).
+        assert fwd[0][0] is self.innode and bwd[0][0] is self.outnode
+        self._schedule = (fwd[1:], bwd[1:])
         return self._schedule
 
     def updateOutput(self, input):
@@ -213,32 +223,33 @@ class gModule(Container):
             inputs = list(input)
         else:
             inputs = [input]
-        for entry in fwd:
-            entry[1].input = [None] * entry[5]
-        self.innode.data.input = inputs
+        d = self.innode.data
+        d.input = d.output = inputs[0] if n == 1 else inputs
         verbose = self.verbose
+        if verbose:
+            print(" V : " + self.innode.graphNodeName() + "\n" + self.innode.label())
         node = None
         try:
-            for node, d, module, select, nsplit, _, slots in fwd:
-                inp = d.input
-                if select is not None:
-                    out = inp[0][select]
+            for node, d, module, select, nsplit, sources in fwd:
+                if len(sources) == 1:
+                    x = d.input = sources[0].output
                 else:
-                    x = inp[0] if len(inp) == 1 else inp
+                    x = d.input = [s.output for s in sources]
+                if select is not None:
+                    out = x[select]
+                else:
                     out = x if module is None else module.updateOutput(x)
                     if nsplit is not None and (not isinstance(out, (list, tuple))
                                                or len(out) != nsplit):
                         got = f"{len(out)} outputs" if isinstance(out, (list, tuple)) \
                             else f"a {type(out).__name__} (not a table)"
                         raise ValueError(f"split({nsplit}) cannot split {got}")
-                for cdata, index in slots:
-                    cdata.input[index] = out
+                d.output = out
                 if verbose:
                     print(" V : " + node.graphNodeName() + "\n" + node.label())
         except Exception as e:  # noqa: BLE001 - re-raised, naming the node
             self._fail(e, node, "updateOutput")
-        outs = self.outnode.data.input
-        self.output = outs[0] if len(outs) == 1 else outs
+        self.output = self.outnode.data.output
         return self.output
 
     def _backward(self, gradOutput, scale, phase):
@@ -251,43 +262,34 @@ class gModule(Container):
             if len(gradOutput) != n_out:
                 raise ValueError(f"nn.gModule: Got {len(gradOutput)} gradOutputs instead of "
                                  f"{n_out}")
-        for entry in bwd:
-            entry[1].gradOutput = []
-        self.outnode.data.gradOutput = [gradOutput]
+        d = self.outnode.data
+        d.gradOutput = d.gradInput = gradOutput
         node = None
         try:
-            for node, d, module, select, sources in bwd:
-                gos = d.gradOutput
-                if len(gos) == 1:
-                    go = gos[0]
+            for node, d, module, nsplit, consumers in bwd:
+                if nsplit is not None:
+                    # A split node: the table of its outputs' gradients, in split order.
+                    go = [c[0].gradInput for c in consumers]
+                elif len(consumers) == 1:
+                    c, i, single = consumers[0]
+                    go = c.gradInput if single else c.gradInput[i]
                 else:
-                    # Several consumers: their gradients are summed into a buffer kept by the
-                    # node (reused while the sizes repeat).
+                    gos = [c.gradInput if single else c.gradInput[i] for c, i, single in consumers]
+                    # Used by several nodes: their gradients are summed into a buffer the
+                    # node keeps (reused while the sizes repeat).
                     go = d.gradOutputBuffer = utils.recursiveCopy(d.gradOutputBuffer, gos[0])
                     for g in gos[1:]:
                         utils.recursiveAdd(go, g)
-                d.totalGradOutput = go
-                if select is not None:
-                    split = sources[0]
-                    if not split.gradOutput:
-                        split.gradOutput.append([None] * split.nSplitOutputs)
-                    split.gradOutput[0][select] = go
-                    continue
+                d.gradOutput = go
                 if module is None:
-                    gi = go
+                    d.gradInput = go
+                elif scale is None:
+                    d.gradInput = module.updateGradInput(d.input, go)
                 else:
-                    inp = d.input
-                    x = inp[0] if len(inp) == 1 else inp
-                    gi = module.updateGradInput(x, go) if scale is None \
-                        else module.backward(x, go, scale)
-                if len(sources) == 1:
-                    sources[0].gradOutput.append(gi)
-                else:
-                    for i, source in enumerate(sources):
-                        source.gradOutput.append(gi[i])
+                    d.gradInput = module.backward(d.input, go, scale)
         except Exception as e:  # noqa: BLE001 - re-raised, naming the node
             self._fail(e, node, phase)
-        self.gradInput = self.innode.data.gradOutput[0]
+        self.gradInput = self.innode.data.gradInput
         return self.gradInput
 
     def updateGradInput(self, input, gradOutput):
@@ -296,27 +298,27 @@ class gModule(Container):
     def backward(self, input, gradOutput, scale=1):
         return self._backward(gradOutput, scale, "backward")
 
+    def _check_backward_ran(self, who):
+        if self.innode.data.gradOutput is None:
+            raise RuntimeError(f"nn.gModule.{who}: call updateGradInput (or backward) first: "
+                               "the nodes hold no gradOutput yet")
+
     def accGradParameters(self, input, gradOutput, scale=1):
         bwd = (self._schedule or self._plan())[1]
-        if self.innode.data.gradOutput is None:
-            raise RuntimeError("nn.gModule.accGradParameters: call updateGradInput (or "
-                               "backward) first: the nodes hold no gradOutput yet")
+        self._check_backward_ran("accGradParameters")
         node = None
         try:
             for node, d, module, _, _ in bwd:
                 if module is not None:
-                    inp = d.input
-                    module.accGradParameters(inp[0] if len(inp) == 1 else inp,
-                                             d.totalGradOutput, scale)
+                    module.accGradParameters(d.input, d.gradOutput, scale)
         except Exception as e:  # noqa: BLE001 - re-raised, naming the node
             self._fail(e, node, "accGradParameters")
 
     def accUpdateGradParameters(self, input, gradOutput, lr):
+        self._check_backward_ran("accUpdateGradParameters")
         for node, d, module, _, _ in (self._schedule or self._plan())[1]:
             if module is not None:
-                inp = d.input
-                module.accUpdateGradParameters(inp[0] if len(inp) == 1 else inp,
-                                               d.totalGradOutput, lr)
+                module.accUpdateGradParameters(d.input, d.gradOutput, lr)
 
     def _fail(self, error, node, phase):
         where = "the gModule" if node is None else f"the {node.describe()}"
@@ -340,7 +342,7 @@ class gModule(Container):
     def _clearNodes(self):
         for node in self.forwardnodes:
             d = node.data
-            d.input = d.gradOutput = d.gradOutputBuffer = d.totalGradOutput = None
+            d.input = d.output = d.gradOutput = d.gradInput = d.gradOutputBuffer = None
 
     def clearState(self):
         """clearState() -> self: also drops every node's input, gradOutput and buffers"""

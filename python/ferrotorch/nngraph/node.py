@@ -3,8 +3,9 @@
 Calling a module on nodes (``module(node)``, ``module([n1, n2])``, ``module()``) creates a Node;
 the graph is recorded backwards, as in Lua: ``node.children`` are the nodes feeding it, in the
 order of the module's table input. A node's ``data`` holds what nngraph kept there: the module,
-``mapindex`` (the inputs' data, in table order), the runtime ``input`` / ``gradOutput`` lists,
-``annotations`` and, for split outputs, ``selectindex`` / ``nSplitOutputs``.
+``mapindex`` (the inputs' data, in table order), the last run's ``input`` / ``output`` /
+``gradOutput`` / ``gradInput``, ``annotations`` and, for split outputs, ``selectindex`` /
+``nSplitOutputs``.
 """
 
 import os
@@ -45,9 +46,14 @@ class NodeData:
         self.module = module
         self.mapindex = []  # the data of the input nodes, in the order of the table input
         self.reverseMap = []  # every node created with this one as an input
+        # The last run, as the module saw it (Lua kept lists of pieces; one value is what a
+        # reader wants and what accGradParameters needs): the input (a list when several),
+        # the output, the gradOutput summed over the consumers, the gradInput sent back.
         self.input = None
+        self.output = None
         self.gradOutput = None
-        self.gradOutputBuffer = None
+        self.gradInput = None
+        self.gradOutputBuffer = None  # where the gradients of several consumers are summed
         self.selectindex = None  # a split output: which element of the split table (0-based)
         self.nSplitOutputs = None  # a split node: how many elements its input table must have
         self.forwardNodeId = None
@@ -181,9 +187,9 @@ class Node:
             lines.append(f"desc = {data.annotations['description']}")
         if data.module is not None:
             lines.append("module = " + data.module.__tostring__())
-        if data.input:
+        if data.input is not None:
             lines.append("input = " + _shape_text(data.input))
-        if data.gradOutput:
+        if data.gradOutput is not None:
             lines.append("gradOutput = " + _shape_text(data.gradOutput))
         if len(data.mapindex) > 1:
             ids = ",".join(f"Node{'' if d.forwardNodeId is None else d.forwardNodeId}"
