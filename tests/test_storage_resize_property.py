@@ -56,10 +56,9 @@ def test_resize_fill_copy_never_change_what_views_read(size, program):
                 off = op[1] % n
                 length = max(1, op[2] % (n - off + 1))
                 views.append((torch.DoubleTensor(s, off, (length,)), off, length))
-        elif kind == "set_element":
-            if n:
-                s[op[1] % n] = op[2]
-                mem[op[1] % n] = op[2]
+        elif kind == "set_element" and n:
+            s[op[1] % n] = op[2]
+            mem[op[1] % n] = op[2]
         assert s.tolist() == mem[:s.size()], f"storage after {op}"
         for t, off, length in views:
             assert t.tolist() == mem[off:off + length], f"view at {off}+{length} after {op}"

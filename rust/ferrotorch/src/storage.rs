@@ -106,6 +106,21 @@ impl Block {
     }
 }
 
+/// An empty Vec with room for `n` elements, or a `Value` error naming `what` when they cannot
+/// fit in memory (a count past the address space, or one the allocator refuses). Used wherever a
+/// user-given count sizes a working buffer, so a huge count is an error, never an abort.
+pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
+    let fits = n.checked_mul(std::mem::size_of::<T>()).is_some_and(|b| b <= isize::MAX as usize);
+    let mut v = Vec::new();
+    if !fits || v.try_reserve_exact(n).is_err() {
+        return Err(Error::Value(format!(
+            "{what}: {n} elements of {} bytes cannot fit in memory",
+            std::mem::size_of::<T>()
+        )));
+    }
+    Ok(v)
+}
+
 /// Blocks at least this large ask the kernel for transparent huge pages (numpy does the same):
 /// first-touch page faults then come 512 times less often, which is most of the cost of filling a
 /// fresh 64 MiB block.
