@@ -484,11 +484,13 @@ fn gather(
 
 fn scatter_into(t: &Tensor, dim: i64, index: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult<()> {
     let i = tensor_arg(index, "scatter")?;
+    let py = index.py();
     if src.cast::<PyTensor>().is_ok() {
         let s = math_arg(src, "scatter")?;
-        t.scatter_(dim, &i, &s).py()
+        maybe_detach(py, i.numel(), || t.scatter_(dim, &i, &s)).py()
     } else {
-        t.scatter_value_(dim, &i, convert::scalar(src)?).py()
+        let v = convert::scalar(src)?;
+        maybe_detach(py, i.numel(), || t.scatter_value_(dim, &i, v)).py()
     }
 }
 
@@ -514,7 +516,8 @@ fn scatter(
     src: &Bound<'_, PyAny>,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
-    let t = math_arg(x, "scatter")?.clone_contiguous().py()?;
+    let x = math_arg(x, "scatter")?;
+    let t = maybe_detach(py, x.numel(), || x.clone_contiguous()).py()?;
     scatter_into(&t, dim, index, src)?;
     finish(py, out, t)
 }
@@ -696,8 +699,13 @@ fn randn(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny
     rand_like(py, args, out, true)
 }
 
-fn randperm_tensor(gen: Option<&Bound<'_, PyGenerator>>, d: DType, n: usize) -> PyResult<Tensor> {
-    let v = with_generator(gen, |g| ferrotorch::random::randperm(g, n)).py()?;
+fn randperm_tensor(py: Python<'_>, gen: Option<&Bound<'_, PyGenerator>>, d: DType, n: usize) -> PyResult<Tensor> {
+    // The default generator is the calling thread's, so the draw can run without the GIL.
+    let v = match gen {
+        None => maybe_detach(py, n, || with_generator(None, |g| ferrotorch::random::randperm(g, n))),
+        Some(_) => with_generator(gen, |g| ferrotorch::random::randperm(g, n)),
+    }
+    .py()?;
     if n == 0 {
         return Ok(Tensor::empty(d));
     }
@@ -725,7 +733,7 @@ fn randperm(
         return Err(PyTypeError::new_err("randperm takes ([gen,] n)"));
     };
     let n = convert::size_value(n, "randperm")?;
-    finish(py, out, randperm_tensor(gen.as_ref(), d, n)?)
+    finish(py, out, randperm_tensor(py, gen.as_ref(), d, n)?)
 }
 
 /// random([gen]) -> raw 32-bit draw; random([gen,] b) -> 1..b; random([gen,] a, b) -> a..b
@@ -1143,7 +1151,7 @@ impl PyTensor {
         if d == DType::Half {
             return Err(PyTypeError::new_err("randperm is not available for torch.HalfTensor"));
         }
-        let p = randperm_tensor(gen.as_ref(), d, n)?;
+        let p = randperm_tensor(slf.py(), gen.as_ref(), d, n)?;
         let t = resize_self(&slf, &[n])?;
         t.copy_same_shape(&p).py()?;
         Ok(slf)
@@ -1282,7 +1290,11 @@ impl PyTensor {
             let t = slf.get().get();
             require_math_type(&t, "bernoulli")?;
             t.check_writable("bernoulli").py()?;
-            with_generator(gen.as_ref(), |g| t.bernoulli_tensor_(g, &pt)).py()?;
+            match gen {
+                None => maybe_detach(slf.py(), t.numel(), || with_generator(None, |g| t.bernoulli_tensor_(g, &pt))),
+                Some(_) => with_generator(gen.as_ref(), |g| t.bernoulli_tensor_(g, &pt)),
+            }
+            .py()?;
             return Ok(slf);
         }
         let p = f64_arg(a.first(), 0.5)?;
