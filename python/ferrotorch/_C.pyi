@@ -1222,6 +1222,78 @@ class _NnKernels:
     ) -> None: ...
 
     # criterion (nn_criterion.rs)
+    def Pointwise_updateOutput(
+        self, name: str, input: Tensor, target: Tensor | float | None, weights: Tensor | None,
+        sizeAverage: bool, margin: float, /
+    ) -> float: ...
+    def Pointwise_updateGradInput(
+        self, name: str, input: Tensor, target: Tensor | float | None, weights: Tensor | None,
+        sizeAverage: bool, margin: float, gradInput: Tensor, /
+    ) -> None: ...
+    def ClassNLLCriterion_updateOutput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, /
+    ) -> float: ...
+    def ClassNLLCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, gradInput: Tensor, /
+    ) -> None: ...
+    def CrossEntropyCriterion_updateOutput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, /
+    ) -> float: ...
+    def CrossEntropyCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, gradInput: Tensor, /
+    ) -> None: ...
+    def SpatialClassNLLCriterion_updateOutput(
+        self, input: Tensor, target: Tensor, weights: Tensor | None, sizeAverage: bool, /
+    ) -> float: ...
+    def SpatialClassNLLCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor, weights: Tensor | None, sizeAverage: bool,
+        gradInput: Tensor, /
+    ) -> None: ...
+    def MultiMarginCriterion_updateOutput(
+        self, input: Tensor, target: Tensor | int, sizeAverage: bool, p: int,
+        weights: Tensor | None, margin: float, /
+    ) -> float: ...
+    def MultiMarginCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor | int, sizeAverage: bool, p: int,
+        weights: Tensor | None, margin: float, gradInput: Tensor, /
+    ) -> None: ...
+    def MultiLabelMarginCriterion_updateOutput(
+        self, input: Tensor, target: Tensor, sizeAverage: bool, /
+    ) -> float: ...
+    def MultiLabelMarginCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor, sizeAverage: bool, gradInput: Tensor, /
+    ) -> None: ...
+    def CosineEmbeddingCriterion_updateOutput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool, /
+    ) -> float: ...
+    def CosineEmbeddingCriterion_updateGradInput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool,
+        gradInput1: Tensor, gradInput2: Tensor, /
+    ) -> None: ...
+    def MarginRankingCriterion_updateOutput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool, /
+    ) -> float: ...
+    def MarginRankingCriterion_updateGradInput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool,
+        gradInput1: Tensor, gradInput2: Tensor, /
+    ) -> None: ...
+    def L1HingeEmbeddingCriterion_updateOutput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, /
+    ) -> float: ...
+    def L1HingeEmbeddingCriterion_updateGradInput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, gradInput1: Tensor,
+        gradInput2: Tensor, /
+    ) -> None: ...
+    def DistanceRatioCriterion_updateOutput(
+        self, x: Tensor, y: Tensor, sizeAverage: bool, /
+    ) -> float: ...
+    def DistanceRatioCriterion_updateGradInput(
+        self, x: Tensor, y: Tensor, sizeAverage: bool, gradX: Tensor, gradY: Tensor, /
+    ) -> None: ...
 
 
 _nn: _NnKernels
