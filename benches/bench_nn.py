@@ -141,7 +141,7 @@ def build(record):
             return None
         args.append(value(a))
     cls = getattr(nn, record["name"], None)
-    if cls is None or "setup" in record and record["setup"]:
+    if cls is None or record.get("setup"):
         return None
     if ":" in record["constructor"].split("(", 1)[0] or "):" in record["constructor"]:
         return None  # chained Lua calls (":add(...)", ":ceil()")
@@ -161,6 +161,21 @@ PYTORCH_EQUIVALENT = {
 }
 
 
+def time_record(m, record, x):
+    """(forward, forward + backward) seconds per call of m on the record's input."""
+    if record["kind"] == "criterion":
+        t = value(record["target"])
+        return (best_time(lambda: m.forward(x, t)),
+                best_time(lambda: (m.forward(x, t), m.backward(x, t))))
+    m.training() if record.get("mode") == "training" else m.evaluate()
+    out = m.forward(x)
+    g = value(record["gradOutput"]) if record.get("gradOutput") is not None else out
+    fwd = best_time(lambda: m.forward(x))
+    if record.get("gradInput") is None:
+        return fwd, float("nan")
+    return fwd, best_time(lambda: (m.forward(x), m.backward(x, g)))
+
+
 def bench_zoo():
     print("Every class on its Torch7 zoo record's input (per-call overhead), float64")
     print(f"{'class':32} {'forward':>12} {'fwd+bwd':>12} {'pt fwd+bwd':>12} {'pt/ft':>7}")
@@ -178,17 +193,7 @@ def bench_zoo():
             continue
         x = value(record["input"])
         try:
-            if record["kind"] == "criterion":
-                t = value(record["target"])
-                fwd = best_time(lambda: m.forward(x, t))
-                both = best_time(lambda: (m.forward(x, t), m.backward(x, t)))
-            else:
-                m.training() if record.get("mode") == "training" else m.evaluate()
-                out = m.forward(x)
-                g = value(record["gradOutput"]) if record.get("gradOutput") is not None else out
-                fwd = best_time(lambda: m.forward(x))
-                both = (best_time(lambda: (m.forward(x), m.backward(x, g)))
-                        if record.get("gradInput") is not None else float("nan"))
+            fwd, both = time_record(m, record, x)
         except Exception as e:  # noqa: BLE001 - reported, the bench goes on
             skipped.append(f"{name} ({type(e).__name__}: {e})"[:80])
             continue

@@ -126,8 +126,8 @@ class Sequential(Container):
     >>> from ferrotorch import nn
     >>> mlp = nn.Sequential()
     >>> _ = mlp.add(nn.Linear(3, 2)).add(nn.Tanh())
-    >>> mlp.forward(torch.randn(3)).size()
-    torch.LongStorage([2])
+    >>> list(mlp.forward(torch.randn(3)).size())
+    [2]
     >>> print(mlp)
     nn.Sequential {
       [input -> (1) -> (2) -> output]
@@ -242,8 +242,8 @@ class Concat(Container):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Concat(0).add(nn.Linear(4, 3)).add(nn.Linear(4, 2))
-    >>> m.forward(torch.randn(4)).size()
-    torch.LongStorage([5])
+    >>> list(m.forward(torch.randn(4)).size())
+    [5]
     """
 
     def __init__(self, dim):
@@ -314,8 +314,8 @@ class DepthConcat(Concat):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.DepthConcat(0).add(nn.Reshape(1, 2, 2)).add(nn.Reshape(1, 4, 1))
-    >>> m.forward(torch.Tensor([1, 2, 3, 4])).size()
-    torch.LongStorage([2, 4, 2])
+    >>> list(m.forward(torch.Tensor([1, 2, 3, 4])).size())
+    [2, 4, 2]
     """
 
     def _window(self, tensor, child_output, offset, dim):
@@ -461,8 +461,8 @@ class Parallel(Container):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Parallel(0, 0).add(nn.Linear(3, 2)).add(nn.Linear(3, 4))
-    >>> m.forward(torch.randn(2, 3)).size()
-    torch.LongStorage([6])
+    >>> list(m.forward(torch.randn(2, 3)).size())
+    [6]
     """
 
     def __init__(self, inputDimension, outputDimension):

@@ -17,8 +17,8 @@ class Decorator(Container):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.Decorator(nn.Linear(3, 2)).forward(torch.randn(3)).size()
-    torch.LongStorage([2])
+    >>> list(nn.Decorator(nn.Linear(3, 2)).forward(torch.randn(3)).size())
+    [2]
     """
 
     def __init__(self, module):
@@ -52,8 +52,8 @@ class Bottle(Decorator):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
-    >>> nn.Bottle(nn.Linear(4, 3)).forward(torch.randn(2, 5, 4)).size()
-    torch.LongStorage([2, 5, 3])
+    >>> list(nn.Bottle(nn.Linear(4, 3)).forward(torch.randn(2, 5, 4)).size())
+    [2, 5, 3]
     """
 
     def __init__(self, module, nInputDim=2, nOutputDim=None):

@@ -44,8 +44,8 @@ def recursiveType(param, type_name, cache=None):
     >>> from ferrotorch import nn
     >>> a = torch.DoubleTensor(4).fill(1)
     >>> b, c = nn.utils.recursiveType([a, a.narrow(0, 1, 2)], 'torch.FloatTensor')
-    >>> c.fill(5); b.tolist()
-    ...
+    >>> _ = c.fill(5)
+    >>> b.tolist()
     [1.0, 5.0, 5.0, 1.0]
     """
     cache = {} if cache is None else cache

@@ -1,1 +1,0 @@
-//! Miscellaneous-layer kernels (batch normalization, dropout, padding, ...).
