@@ -138,8 +138,10 @@ def test_cg_stops_at_max_eval():
 
 def test_checkgrad():
     x = torch.DoubleTensor([0.3, -0.2, 0.5])
-    diff, _dc, _dc_est = optim.checkgrad(rosenbrock, x, 1e-6)
+    diff, dc, dc_est = optim.checkgrad(rosenbrock, x, 1e-6)
     assert diff < 1e-8
+    np.testing.assert_array_equal(dc.numpy(), rosenbrock(x)[1].numpy())
+    np.testing.assert_allclose(dc_est.numpy(), dc.numpy(), rtol=1e-7)
     assert x.tolist() == [0.3, -0.2, 0.5]
 
     def wrong(x):
