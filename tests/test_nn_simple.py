@@ -3,11 +3,10 @@ Jacobians, PyTorch's equivalents, bad input."""
 
 import math
 
-import pytest
-from nn_testing import assert_close, check_jacobian, check_zoo_module, value, zoo
-
 import ferrotorch as torch
+import pytest
 from ferrotorch import nn
+from nn_testing import assert_close, check_jacobian, check_zoo_module, value, zoo
 
 
 def _rand(*sizes):
@@ -253,7 +252,7 @@ def test_pytorch_distances():
 
 
 def test_pytorch_cmul_cadd_mul_add():
-    pt = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     x, go = _rand(3, 2, 4), _rand(3, 2, 4)
     for m, op in [(nn.CMul(2, 1), lambda a, w: a * w), (nn.CAdd(1, 4), lambda a, w: a + w),
                   (nn.Mul(), lambda a, w: a * w), (nn.Add(8), lambda a, w: a + w.view(2, 4)),

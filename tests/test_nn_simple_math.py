@@ -3,13 +3,12 @@ PyTorch's equivalents, bad input."""
 
 import math
 
+import ferrotorch as torch
 import pytest
+from ferrotorch import nn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nn_testing import assert_close, check_jacobian, check_zoo_module, value, zoo
-
-import ferrotorch as torch
-from ferrotorch import nn
 
 ZOO = ["Max", "Min", "Sum", "Mean", "Exp", "Log", "Abs", "Square", "Sqrt", "Power", "Clamp",
        "Normalize", "MM", "MV"]
@@ -124,7 +123,7 @@ def test_pytorch(make, fn, positive):
 
 
 def test_pytorch_products():
-    pt = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     for m, a, b in [(nn.MM(False, True), torch.randn(3, 2, 4), torch.randn(3, 5, 4)),
                     (nn.MV(True), torch.randn(3, 4, 2), torch.randn(3, 4))]:
         at, bt = _pt(a), _pt(b)

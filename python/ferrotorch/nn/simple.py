@@ -62,8 +62,9 @@ class LinearWeightNorm(Linear):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.LinearWeightNorm(2, 1)
-    >>> m.v.copy(torch.Tensor([[3, 4]])); m.g.fill(10); m.bias.zero()
-    ...
+    >>> _ = m.v.copy(torch.Tensor([[3, 4]]))
+    >>> _ = m.g.fill(10)
+    >>> _ = m.bias.zero()
     >>> m.forward(torch.Tensor([1, 1])).tolist()
     [14.0]
     >>> m
@@ -193,8 +194,8 @@ class PartialLinear(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.PartialLinear(3, 4)
-    >>> m.weight.copy(torch.range(0, 11).view(4, 3)); m.bias.fill(1)
-    ...
+    >>> _ = m.weight.copy(torch.range(0, 11).view(4, 3))
+    >>> _ = m.bias.fill(1)
     >>> m.setPartition(torch.LongTensor([1, 3]))
     >>> m.forward(torch.Tensor([[1, 0, 0]])).tolist()
     [[4.0, 10.0]]
@@ -271,8 +272,8 @@ class Bilinear(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Bilinear(2, 2, 1)
-    >>> m.weight.copy(torch.eye(2).view(1, 2, 2)); m.bias.zero()
-    ...
+    >>> _ = m.weight.copy(torch.eye(2).view(1, 2, 2))
+    >>> _ = m.bias.zero()
     >>> m.forward([torch.Tensor([[1, 2]]), torch.Tensor([[3, 4]])]).tolist()
     [[11.0]]
     >>> m
@@ -347,10 +348,10 @@ class SparseLinear(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.SparseLinear(4, 2)
-    >>> m.weight.copy(torch.range(0, 7).view(2, 4)); m.bias.zero()
-    ...
+    >>> _ = m.weight.copy(torch.range(0, 7).view(2, 4))
+    >>> _ = m.bias.zero()
     >>> m.forward(torch.Tensor([[0, 1], [3, 0.5]])).tolist()
-    [1.5, 6.5]
+    [1.5, 7.5]
     >>> m
     nn.SparseLinear
     """
@@ -401,7 +402,7 @@ class SparseLinear(Module):
                                            self.weight, self.weightDecay or 0, scale)
 
     def updateGradInput(self, input, gradOutput):
-        samples, _, legacy = self._samples(input)
+        _, _, legacy = self._samples(input)
         n_in = self.weight.size(1)
         if legacy:
             if not isinstance(self.gradInput, torch.Tensor):
@@ -443,8 +444,7 @@ class IndexLinear(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.IndexLinear(4, 2)
-    >>> m.weight.copy(torch.range(0, 7).view(4, 2))
-    ...
+    >>> _ = m.weight.copy(torch.range(0, 7).view(4, 2))
     >>> m.forward([torch.LongTensor([0, 3]), torch.Tensor([1, 0.5])]).tolist()
     [3.0, 4.5]
     >>> m
@@ -609,8 +609,7 @@ class Add(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Add(2)
-    >>> m.bias.copy(torch.Tensor([1, -1]))
-    ...
+    >>> _ = m.bias.copy(torch.Tensor([1, -1]))
     >>> m.forward(torch.Tensor([[0, 0], [5, 5]])).tolist()
     [[1.0, -1.0], [6.0, 4.0]]
     """
@@ -649,8 +648,7 @@ class CAdd(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.CAdd(2, 1)
-    >>> m.bias.copy(torch.Tensor([[10], [20]]))
-    ...
+    >>> _ = m.bias.copy(torch.Tensor([[10], [20]]))
     >>> m.forward(torch.Tensor([[1, 2, 3], [4, 5, 6]])).tolist()
     [[11.0, 12.0, 13.0], [24.0, 25.0, 26.0]]
     """
@@ -686,8 +684,7 @@ class Mul(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Mul()
-    >>> m.weight.fill(3)
-    ...
+    >>> _ = m.weight.fill(3)
     >>> m.forward(torch.Tensor([1, 2])).tolist()
     [3.0, 6.0]
     """
@@ -723,8 +720,7 @@ class CMul(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.CMul(3)
-    >>> m.weight.copy(torch.Tensor([1, 2, 3]))
-    ...
+    >>> _ = m.weight.copy(torch.Tensor([1, 2, 3]))
     >>> m.forward(torch.Tensor([[1, 1, 1], [2, 2, 2]])).tolist()
     [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]]
     """
@@ -765,8 +761,7 @@ class Euclidean(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Euclidean(2, 2)
-    >>> m.weight.copy(torch.Tensor([[0, 3], [0, 4]]))
-    ...
+    >>> _ = m.weight.copy(torch.Tensor([[0, 3], [0, 4]]))
     >>> m.forward(torch.Tensor([0, 0])).tolist()
     [0.0, 5.0]
     """
@@ -814,8 +809,8 @@ class WeightedEuclidean(Euclidean):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.WeightedEuclidean(2, 1)
-    >>> m.weight.zero(); m.diagCov.copy(torch.Tensor([[2], [1]]))
-    ...
+    >>> _ = m.weight.zero()
+    >>> _ = m.diagCov.copy(torch.Tensor([[2], [1]]))
     >>> m.forward(torch.Tensor([2, 1])).tolist()
     [4.123105625617661]
     """
@@ -859,8 +854,7 @@ class Cosine(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Cosine(2, 2)
-    >>> m.weight.copy(torch.Tensor([[1, 0], [1, 1]]))
-    ...
+    >>> _ = m.weight.copy(torch.Tensor([[1, 0], [1, 1]]))
     >>> [round(v, 6) for v in m.forward(torch.Tensor([3, 0])).tolist()]
     [1.0, 0.707107]
     """
@@ -902,8 +896,7 @@ class Kmeans(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Kmeans(2, 2)
-    >>> m.weight.copy(torch.Tensor([[0, 0], [10, 10]]))
-    ...
+    >>> _ = m.weight.copy(torch.Tensor([[0, 0], [10, 10]]))
     >>> m.forward(torch.Tensor([[1, 0], [9, 9], [0, 2]])).tolist()
     [0.0, 1.0, 0.0]
     >>> m.loss

@@ -13,12 +13,12 @@ from ferrotorch.nn import utils
 from ferrotorch.nn.module import REGISTRY, Module
 
 __all__ = [
+    "MM",
+    "MV",
     "Abs",
     "Clamp",
     "Exp",
     "Log",
-    "MM",
-    "MV",
     "Max",
     "Mean",
     "Min",
