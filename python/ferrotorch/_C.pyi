@@ -1042,7 +1042,94 @@ class _NnKernels:
     ) -> None: ...
 
     # simple (nn_simple.rs)
-
+    def SimpleMath_updateOutput(
+        self, op: str, input: Tensor, output: Tensor, a: float = 0, b: float = 0, /
+    ) -> None: ...
+    def SimpleMath_updateGradInput(
+        self, op: str, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor,
+        a: float = 0, b: float = 0, /
+    ) -> None: ...
+    def Normalize_updateOutput(
+        self, input: Tensor, p: float, eps: float, output: Tensor, /
+    ) -> None: ...
+    def Normalize_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, p: float, eps: float, gradInput: Tensor, /
+    ) -> None: ...
+    def Broadcast_updateOutput(
+        self, what: str, multiply: bool, input: Tensor, param: Tensor, output: Tensor, /
+    ) -> None: ...
+    def CMul_updateGradInput(
+        self, what: str, input: Tensor, gradOutput: Tensor, weight: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def Broadcast_accGradParameters(
+        self, what: str, multiply: bool, input: Tensor, gradOutput: Tensor, gradParam: Tensor,
+        scale: float, /
+    ) -> None: ...
+    def Euclidean_updateOutput(
+        self, input: Tensor, weight: Tensor, diagCov: Tensor | None, output: Tensor, /
+    ) -> None: ...
+    def Euclidean_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, diagCov: Tensor | None,
+        output: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def Euclidean_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, diagCov: Tensor | None,
+        output: Tensor, gradWeight: Tensor, gradDiagCov: Tensor | None, scale: float, /
+    ) -> None: ...
+    def Cosine_updateOutput(self, input: Tensor, weight: Tensor, output: Tensor, /) -> None: ...
+    def Cosine_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, output: Tensor,
+        gradInput: Tensor, /
+    ) -> None: ...
+    def Cosine_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, output: Tensor,
+        gradWeight: Tensor, scale: float, /
+    ) -> None: ...
+    def LinearWeightNorm_updateWeight(
+        self, v: Tensor, g: Tensor, eps: float, norm: Tensor, scale: Tensor, weight: Tensor, /
+    ) -> None: ...
+    def LinearWeightNorm_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, v: Tensor, g: Tensor, norm: Tensor,
+        gradV: Tensor, gradG: Tensor, gradBias: Tensor | None, scale: float, /
+    ) -> None: ...
+    def Bilinear_updateOutput(
+        self, input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None,
+        output: Tensor, /
+    ) -> None: ...
+    def Bilinear_updateGradInput(
+        self, input1: Tensor, input2: Tensor, gradOutput: Tensor, weight: Tensor,
+        gradInput1: Tensor, gradInput2: Tensor, /
+    ) -> None: ...
+    def Bilinear_accGradParameters(
+        self, input1: Tensor, input2: Tensor, gradOutput: Tensor, gradWeight: Tensor,
+        gradBias: Tensor | None, scale: float, /
+    ) -> None: ...
+    def Kmeans_updateOutput(
+        self, input: Tensor, weight: Tensor, output: Tensor, indices: LongTensor, /
+    ) -> float: ...
+    def Kmeans_accGradParameters(
+        self, input: Tensor, weight: Tensor, indices: LongTensor, gradWeight: Tensor,
+        clusterSampleCount: Tensor, scale: float, /
+    ) -> None: ...
+    def SparseLinear_updateOutput(
+        self, samples: list[Tensor], weight: Tensor, bias: Tensor, output: Tensor, vector: bool, /
+    ) -> None: ...
+    def SparseLinear_accGradParameters(
+        self, samples: list[Tensor], gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor,
+        weight: Tensor, weightDecay: float, scale: float, /
+    ) -> None: ...
+    def IndexLinear_updateOutput(
+        self, keys: LongTensor, offset: int, values: Tensor, sizes: LongTensor, weight: Tensor,
+        bias: Tensor, normalizedValues: Tensor, train: bool, output: Tensor, /
+    ) -> None: ...
+    def IndexLinear_accGradParameters(
+        self, keys: LongTensor, values: Tensor, sizes: LongTensor, gradOutput: Tensor,
+        gradWeight: Tensor, gradBias: Tensor, weight: Tensor, scale: float, /
+    ) -> None: ...
+    def IndexLinear_updateParameters(
+        self, gradWeight: Tensor, gradBias: Tensor, weight: Tensor, bias: Tensor,
+        keys: LongTensor, offset: int, weightDecay: float, learningRate: float, /
+    ) -> None: ...
 
     # misc (nn_misc.rs)
     def BatchNormalization_updateOutput(

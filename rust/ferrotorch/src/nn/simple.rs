@@ -1,1 +1,0 @@
-//! Simple-layer kernels (parameterised, math and miscellaneous layers).
