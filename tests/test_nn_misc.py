@@ -221,6 +221,12 @@ def test_spatial_dropout_draws_one_per_map():
     assert_close(m.evaluate().forward(x), x.clone().mul(0.5), 0)
 
 
+def test_spatial_dropout_of_one_drops_every_map():
+    m = nn.SpatialDropout(1)
+    assert float(m.forward(torch.ones(2, 3, 3)).abs().sum()) == 0
+    assert float(m.evaluate().forward(torch.ones(2, 3, 3)).abs().sum()) == 0
+
+
 def test_dropout_modes():
     x = _rand(3, 3)
     d = nn.Dropout(0.5, False, True)  # in place
