@@ -230,8 +230,14 @@ def test_spatial_dropout_of_one_drops_every_map():
 def test_dropout_modes():
     x = _rand(3, 3)
     d = nn.Dropout(0.5, False, True)  # in place
+    before = x.clone()
     out = d.forward(x)
     assert out.storage().cdata() == x.storage().cdata()
+    assert_close(x, before.cmul(d.noise), 0)
+    g = _rand(3, 3)
+    g_before = g.clone()
+    assert d.backward(x, g).storage().cdata() == g.storage().cdata()
+    assert_close(g, g_before.cmul(d.noise), 0)
     d = nn.Dropout(0.5, False, False, True).evaluate()  # stochastic inference
     assert float(d.forward(torch.ones(200)).eq(0).sum()) > 0
     d = nn.Dropout(0)
