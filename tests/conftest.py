@@ -1,4 +1,9 @@
-"""Shared fixtures: where the Torch7 golden files live, and helpers to read them."""
+"""Shared fixtures: where the Torch7 golden files live, and helpers to read them.
+
+The goldens are vendored in tests/fixtures/torch7/ (recorded from Lua Torch7; README.md there
+gives the provenance) so that a fresh clone runs every test; test_fixtures_vendored.py checks
+that the copy still matches ../shared/fixtures/torch7 where that folder exists.
+"""
 
 import json
 import math
@@ -7,7 +12,9 @@ from pathlib import Path
 import ferrotorch as torch
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "torch7"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torch7"
+# The upstream folder the vendored copy comes from (present on the development machines only).
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "torch7"
 
 
 def _number(v):
@@ -18,9 +25,9 @@ def _number(v):
 
 @pytest.fixture(scope="session")
 def fixtures_dir():
-    """The Torch7 fixtures folder (/work/shared/fixtures/torch7 beside the repository)."""
-    if not FIXTURES.is_dir():
-        pytest.skip(f"Torch7 fixtures folder not found at {FIXTURES}")
+    """The vendored Torch7 fixtures folder (tests/fixtures/torch7)."""
+    # A missing folder is a broken checkout, not a reason to skip: fail loudly.
+    assert FIXTURES.is_dir(), f"Torch7 fixtures folder not found at {FIXTURES}"
     return FIXTURES
 
 
@@ -30,8 +37,7 @@ def load_fixture(fixtures_dir):
 
     def load(relpath):
         path = fixtures_dir / relpath
-        if not path.is_file():
-            pytest.skip(f"fixture {path} not found")
+        assert path.is_file(), f"fixture {path} not found"
         with open(path) as f:
             return json.load(f)
 

@@ -127,3 +127,18 @@ def check_batch_matches_single(module, batch_input):
         assert_close(o, out[i], 1e-10, f"output of sample {i}")
         g = module.backward(batch_input[i], grad_out[i])
         assert_close(g, grad_in[i], 1e-10, f"gradInput of sample {i}")
+
+
+def nn_record(name):
+    """A fixtures nn/<name>.json record in the zoo schema (parameters_list ->
+    parameters, gradParameters_list -> gradParameters), for check_zoo_module /
+    check_zoo_criterion. These records carry no printed text."""
+    with open(FIXTURES / "nn" / f"{name}.json") as f:
+        record = json.load(f)
+    record["parameters"] = [{"name": f"#{i}", "tensor": t}
+                            for i, t in enumerate(record.get("parameters_list") or [])]
+    record["gradParameters"] = [{"name": f"grad #{i}", "tensor": t}
+                                for i, t in enumerate(record.get("gradParameters_list") or [])]
+    if "loss" not in record and "criterion" in record:
+        record["loss"] = record["output"]
+    return record

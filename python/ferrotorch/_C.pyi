@@ -1081,12 +1081,219 @@ class _NnKernels:
 
 
     # transfer (nn_transfer.rs)
-
+    def Tanh_updateOutput(
+        self, input: Tensor, output: Tensor, inplace: bool = False
+    ) -> None: ...
+    def Tanh_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor,
+        inplace: bool = False,
+    ) -> None: ...
+    def Sigmoid_updateOutput(
+        self, input: Tensor, output: Tensor, inplace: bool = False
+    ) -> None: ...
+    def Sigmoid_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor,
+        inplace: bool = False,
+    ) -> None: ...
+    def Threshold_updateOutput(
+        self, input: Tensor, output: Tensor, threshold: float, val: float, inplace: bool = False
+    ) -> None: ...
+    def Threshold_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, threshold: float, val: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def HardTanh_updateOutput(
+        self, input: Tensor, output: Tensor, min_val: float, max_val: float, inplace: bool = False
+    ) -> None: ...
+    def HardTanh_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, min_val: float, max_val: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def LeakyReLU_updateOutput(
+        self, input: Tensor, output: Tensor, negval: float, inplace: bool = False
+    ) -> None: ...
+    def LeakyReLU_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, negval: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def ELU_updateOutput(
+        self, input: Tensor, output: Tensor, alpha: float, inplace: bool = False
+    ) -> None: ...
+    def ELU_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, alpha: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def HardShrink_updateOutput(
+        self, input: Tensor, output: Tensor, lambda_: float, inplace: bool = False
+    ) -> None: ...
+    def HardShrink_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, lambda_: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def SoftShrink_updateOutput(
+        self, input: Tensor, output: Tensor, lambda_: float, inplace: bool = False
+    ) -> None: ...
+    def SoftShrink_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, lambda_: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def TanhShrink_updateOutput(
+        self, input: Tensor, output: Tensor, inplace: bool = False
+    ) -> None: ...
+    def TanhShrink_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor,
+        inplace: bool = False,
+    ) -> None: ...
+    def LogSigmoid_updateOutput(
+        self, input: Tensor, output: Tensor, inplace: bool = False
+    ) -> None: ...
+    def LogSigmoid_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor,
+        inplace: bool = False,
+    ) -> None: ...
+    def SoftPlus_updateOutput(
+        self, input: Tensor, output: Tensor, beta: float, threshold: float, inplace: bool = False
+    ) -> None: ...
+    def SoftPlus_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, beta: float, threshold: float,
+        inplace: bool = False,
+    ) -> None: ...
+    def SoftSign_updateOutput(
+        self, input: Tensor, output: Tensor, inplace: bool = False
+    ) -> None: ...
+    def SoftSign_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor,
+        inplace: bool = False,
+    ) -> None: ...
+    def SoftMax_updateOutput(self, input: Tensor, output: Tensor, /) -> None: ...
+    def SoftMax_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def LogSoftMax_updateOutput(self, input: Tensor, output: Tensor, /) -> None: ...
+    def LogSoftMax_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def SoftMin_updateOutput(self, input: Tensor, output: Tensor, /) -> None: ...
+    def SoftMin_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def SpatialSoftMax_updateOutput(self, input: Tensor, output: Tensor, /) -> None: ...
+    def SpatialSoftMax_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def SpatialLogSoftMax_updateOutput(self, input: Tensor, output: Tensor, /) -> None: ...
+    def SpatialLogSoftMax_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, /
+    ) -> None: ...
+    def PReLU_updateOutput(
+        self, input: Tensor, output: Tensor, weight: Tensor, nOutputPlane: int, /
+    ) -> None: ...
+    def PReLU_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, weight: Tensor,
+        nOutputPlane: int, /
+    ) -> None: ...
+    def PReLU_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, gradWeight: Tensor, nOutputPlane: int,
+        scale: float, /
+    ) -> None: ...
+    def RReLU_updateOutput(
+        self, input: Tensor, output: Tensor, noise: Tensor, lower: float, upper: float,
+        train: bool, inplace: bool, /
+    ) -> None: ...
+    def RReLU_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, noise: Tensor, lower: float,
+        upper: float, train: bool, inplace: bool, /
+    ) -> None: ...
+    def GatedLinear_updateOutput(self, input: Tensor, output: Tensor, dim: int, /) -> None: ...
+    def GatedLinear_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, dim: int, /
+    ) -> None: ...
 
     # table (nn_table.rs)
-
+    def CMaxTable_updateOutput(
+        self, inputs: list[Tensor], output: Tensor, index: Tensor, max: bool, /
+    ) -> None: ...
+    def CMaxTable_updateGradInput(
+        self, index: Tensor, gradOutput: Tensor, gradInputs: list[Tensor], max: bool, /
+    ) -> None: ...
+    def CosineDistance_updateOutput(self, a: Tensor, b: Tensor, output: Tensor, /) -> None: ...
+    def CosineDistance_updateGradInput(
+        self, a: Tensor, b: Tensor, gradOutput: Tensor, gradA: Tensor, gradB: Tensor, /
+    ) -> None: ...
 
     # criterion (nn_criterion.rs)
+    def Pointwise_updateOutput(
+        self, name: str, input: Tensor, target: Tensor | float | None, weights: Tensor | None,
+        sizeAverage: bool, margin: float, /
+    ) -> float: ...
+    def Pointwise_updateGradInput(
+        self, name: str, input: Tensor, target: Tensor | float | None, weights: Tensor | None,
+        sizeAverage: bool, margin: float, gradInput: Tensor, /
+    ) -> None: ...
+    def ClassNLLCriterion_updateOutput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, /
+    ) -> float: ...
+    def ClassNLLCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, gradInput: Tensor, /
+    ) -> None: ...
+    def CrossEntropyCriterion_updateOutput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, /
+    ) -> float: ...
+    def CrossEntropyCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor | int, weights: Tensor | None, sizeAverage: bool,
+        ignoreIndex: int, gradInput: Tensor, /
+    ) -> None: ...
+    def SpatialClassNLLCriterion_updateOutput(
+        self, input: Tensor, target: Tensor, weights: Tensor | None, sizeAverage: bool, /
+    ) -> float: ...
+    def SpatialClassNLLCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor, weights: Tensor | None, sizeAverage: bool,
+        gradInput: Tensor, /
+    ) -> None: ...
+    def MultiMarginCriterion_updateOutput(
+        self, input: Tensor, target: Tensor | int, sizeAverage: bool, p: int,
+        weights: Tensor | None, margin: float, /
+    ) -> float: ...
+    def MultiMarginCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor | int, sizeAverage: bool, p: int,
+        weights: Tensor | None, margin: float, gradInput: Tensor, /
+    ) -> None: ...
+    def MultiLabelMarginCriterion_updateOutput(
+        self, input: Tensor, target: Tensor, sizeAverage: bool, /
+    ) -> float: ...
+    def MultiLabelMarginCriterion_updateGradInput(
+        self, input: Tensor, target: Tensor, sizeAverage: bool, gradInput: Tensor, /
+    ) -> None: ...
+    def CosineEmbeddingCriterion_updateOutput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool, /
+    ) -> float: ...
+    def CosineEmbeddingCriterion_updateGradInput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool,
+        gradInput1: Tensor, gradInput2: Tensor, /
+    ) -> None: ...
+    def MarginRankingCriterion_updateOutput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool, /
+    ) -> float: ...
+    def MarginRankingCriterion_updateGradInput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, sizeAverage: bool,
+        gradInput1: Tensor, gradInput2: Tensor, /
+    ) -> None: ...
+    def L1HingeEmbeddingCriterion_updateOutput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, /
+    ) -> float: ...
+    def L1HingeEmbeddingCriterion_updateGradInput(
+        self, x1: Tensor, x2: Tensor, y: Tensor | float, margin: float, gradInput1: Tensor,
+        gradInput2: Tensor, /
+    ) -> None: ...
+    def DistanceRatioCriterion_updateOutput(
+        self, x: Tensor, y: Tensor, sizeAverage: bool, /
+    ) -> float: ...
+    def DistanceRatioCriterion_updateGradInput(
+        self, x: Tensor, y: Tensor, sizeAverage: bool, gradX: Tensor, gradY: Tensor, /
+    ) -> None: ...
 
 
 _nn: _NnKernels

@@ -44,6 +44,19 @@ from ferrotorch._C import (
     setRNGState,
     uniform,
 )
+from ferrotorch._tensor_lua import (
+    chunk,
+    expand,
+    expandAs,
+    fill,
+    permute,
+    repeatTensor,
+    split,
+    totable,
+    view,
+    viewAs,
+    zero,
+)
 from ferrotorch.timer import Timer
 
 # Every public function of the compiled module (the math library adds many) is torch.<name>.
@@ -70,6 +83,10 @@ __all__ = [
     "Storage",
     "Tensor",
     "Timer",
+    "chunk",
+    "expand",
+    "expandAs",
+    "fill",
     "fromDLPack",
     "fromNumpy",
     "getRNGState",
@@ -81,13 +98,20 @@ __all__ = [
     "isTensor",
     "manualSeed",
     "numel",
+    "permute",
+    "repeatTensor",
     "seed",
     "setRNGState",
     "setdefaulttensortype",
     "setnumthreads",
+    "split",
+    "totable",
     "type",
     "typename",
     "uniform",
+    "view",
+    "viewAs",
+    "zero",
 ]
 
 # ... and belongs to `from ferrotorch import *`.
@@ -166,7 +190,7 @@ def type(obj):
     ('torch.IntTensor', 'str')
     """
     name = typename(obj)
-    return name if name is not None else builtins_type(obj).__name__
+    return name if name is not None else _builtins_type(obj).__name__
 
 
 def help(name):
@@ -195,10 +219,12 @@ def numel(x):
     >>> torch.numel(torch.Tensor(3, 4))
     12
     """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"torch.numel: expected a tensor, got {_builtins_type(x).__name__}")
     return x.nElement()
 
 
-from builtins import type as builtins_type
+from builtins import type as _builtins_type
 
 _CONVERSIONS = {
     "byte": "torch.ByteTensor",
@@ -234,6 +260,8 @@ def real(self):
     >>> torch.IntTensor([3]).real().type()
     'torch.DoubleTensor'
     """
+    if not isinstance(self, Tensor):
+        raise TypeError(f"real: expected a tensor, got {_builtins_type(self).__name__}")
     return self.type(_default_tensor_type)
 
 

@@ -12,8 +12,8 @@ are 0-based. Numerics run in the Rust kernels of ``ferrotorch._C._nn`` (Torch7's
 >>> crit = nn.MSECriterion()
 >>> loss = crit.forward(out, torch.Tensor([0, 1]))
 >>> gradInput = mlp.backward(torch.randn(4), crit.backward(out, torch.Tensor([0, 1])))
->>> gradInput.size()
-torch.LongStorage([4])
+>>> list(gradInput.size())
+[4]
 """
 
 from ferrotorch.nn import (
@@ -40,9 +40,18 @@ from ferrotorch.nn.module import REGISTRY, Module
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
+from ferrotorch.nn.trainer import StochasticGradient
 from ferrotorch.nn.transfer import *
 
-__all__ = ["REGISTRY", "Criterion", "Jacobian", "Linear", "Module", "utils"]
+__all__ = [
+    "REGISTRY",
+    "Criterion",
+    "Jacobian",
+    "Linear",
+    "Module",
+    "StochasticGradient",
+    "utils",
+]
 __all__ += adapters.__all__
 __all__ += containers.__all__
 __all__ += criterions.__all__
@@ -52,3 +61,5 @@ __all__ += simple.__all__
 __all__ += simple_math.__all__
 __all__ += table.__all__
 __all__ += transfer.__all__
+# nn.gModule / nn.ModuleFromCriterion: importing them loads ferrotorch.nngraph (issue 18).
+from ferrotorch.nn.lazy_nngraph import __getattr__  # noqa: F401

@@ -15,8 +15,7 @@ class Linear(Module):
     >>> import ferrotorch as torch
     >>> from ferrotorch import nn
     >>> m = nn.Linear(3, 2)
-    >>> m.weight.fill(1); m.bias.fill(0.5)
-    ...
+    >>> _ = m.weight.fill(1), m.bias.fill(0.5)
     >>> m.forward(torch.Tensor([1, 2, 3])).tolist()
     [6.5, 6.5]
     >>> m

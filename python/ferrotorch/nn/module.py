@@ -143,8 +143,7 @@ class Module:
         >>> import ferrotorch as torch
         >>> from ferrotorch import nn
         >>> m = nn.Add(2)
-        >>> m.bias.fill(1); m.gradBias.fill(10)
-        ...
+        >>> _ = m.bias.fill(1), m.gradBias.fill(10)
         >>> m.updateParameters(0.1)
         >>> m.bias.tolist()
         [0.0, 0.0]
@@ -168,8 +167,8 @@ class Module:
         >>> params, grads = mlp.getParameters()
         >>> params.nElement(), grads.nElement()
         (11, 11)
-        >>> params.zero(); mlp.get(0).weight.sum()
-        ...
+        >>> _ = params.zero()
+        >>> mlp.get(0).weight.sum()
         0.0
         """
         params, grads = self.parameters()
@@ -204,8 +203,8 @@ class Module:
         >>> from ferrotorch import nn
         >>> a, b = nn.Linear(2, 2), nn.Linear(2, 2)
         >>> _ = b.share(a, 'weight', 'bias')
-        >>> a.weight.fill(7); b.weight.sum()
-        ...
+        >>> _ = a.weight.fill(7)
+        >>> b.weight.sum()
         28.0
         """
         for name in names:
@@ -225,8 +224,8 @@ class Module:
         >>> from ferrotorch import nn
         >>> a = nn.Linear(2, 2)
         >>> b = a.clone()
-        >>> b.weight.fill(0); a.weight.eq(0).all()
-        ...
+        >>> _ = b.weight.fill(0)
+        >>> a.weight.eq(0).all()
         False
         """
         c = copy.deepcopy(self)

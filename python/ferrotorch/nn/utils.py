@@ -44,8 +44,8 @@ def recursiveType(param, type_name, cache=None):
     >>> from ferrotorch import nn
     >>> a = torch.DoubleTensor(4).fill(1)
     >>> b, c = nn.utils.recursiveType([a, a.narrow(0, 1, 2)], 'torch.FloatTensor')
-    >>> c.fill(5); b.tolist()
-    ...
+    >>> _ = c.fill(5)
+    >>> b.tolist()
     [1.0, 5.0, 5.0, 1.0]
     """
     cache = {} if cache is None else cache
@@ -56,11 +56,13 @@ def recursiveType(param, type_name, cache=None):
         cls = tensor_class(type_name)
         if key is None:
             return cls()
-        storage = cache.get(key)
-        if storage is None:
-            storage = torch.Tensor(param.storage()).type(type_name).storage()
-            cache[key] = storage
-        return cls(storage, param.storageOffset(), param.size(), param.stride())
+        entry = cache.get(key)
+        if entry is None:
+            source = param.storage()
+            # The source storage is kept in the entry so that its cdata cannot be reused by a
+            # new storage while the cache lives.
+            entry = cache[key] = (source, tensor_class(param.type())(source).type(type_name).storage())
+        return cls(entry[1], param.storageOffset(), param.size(), param.stride())
     if isinstance(param, list):
         return [recursiveType(p, type_name, cache) for p in param]
     if isinstance(param, tuple):

@@ -147,7 +147,14 @@ fn collect(obj: &Bound<'_, PyAny>, shape: &[usize], depth: usize, out: &mut Vec<
 
 /// A tensor or storage type named by a string (`'torch.FloatTensor'`) or a class.
 pub fn dtype_of_name(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
-    let name: String =
-        if let Ok(s) = obj.extract::<String>() { s } else { obj.getattr("__name__")?.extract()? };
+    let name: String = match obj.extract::<String>() {
+        Ok(s) => s,
+        Err(_) => obj.getattr("__name__").and_then(|n| n.extract()).map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "expected a tensor type name like 'torch.FloatTensor' or a tensor class, got {}",
+                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))
+        })?,
+    };
     DType::from_name(&name).ok_or_else(|| PyValueError::new_err(format!("unknown tensor type '{name}'")))
 }

@@ -17,6 +17,7 @@ mod nn_misc;
 mod nn_simple;
 mod nn_table;
 mod nn_transfer;
+mod optim;
 mod out;
 mod random;
 mod storage;
@@ -26,11 +27,17 @@ use pyo3::prelude::*;
 
 /// setnumthreads(n)
 ///
-/// Sets the number of threads the kernels use (at least 1; the default is the number of cores,
-/// or `FERROTORCH_NUM_THREADS`). The thread that imported ferrotorch is one of them: its
-/// kernels run their first part themselves. While and for 2 ms after such a kernel the other
-/// threads poll for work instead of sleeping (`FERROTORCH_SPIN_US` sets the time, 0 turns it
-/// off), so back-to-back calls do not pay a thread wake-up each.
+/// Sets the number of threads the calling thread's kernels use (at least 1), as Torch7's
+/// setnumthreads (OpenMP's per-thread count) did. On the main thread (the one that imported
+/// ferrotorch) it sets the process-wide count, which every other thread uses until it sets its
+/// own; in any other thread (a `threads.Threads` worker) it applies to that thread's kernels
+/// only, and `setnumthreads(1)` there runs its kernels inline on the worker. The default is the
+/// number of cores, or `FERROTORCH_NUM_THREADS`; `threads.Threads(n)` gives each worker
+/// `max(1, getnumthreads() // n)` so that workers x kernel threads stays within the cores.
+/// The main thread is one of its kernels' threads: its kernels run their first part
+/// themselves. While and for 2 ms after such a kernel the other threads poll for work instead
+/// of sleeping (`FERROTORCH_SPIN_US` sets the time, 0 turns it off), so back-to-back calls do
+/// not pay a thread wake-up each.
 ///
 /// >>> import ferrotorch as torch
 /// >>> n = torch.getnumthreads()
@@ -46,7 +53,7 @@ fn set_num_threads(n: usize) {
 
 /// getnumthreads() -> int
 ///
-/// The number of threads the kernels use (see `setnumthreads`).
+/// The number of threads the calling thread's kernels use (see `setnumthreads`).
 ///
 /// >>> import ferrotorch as torch
 /// >>> torch.getnumthreads() >= 1
@@ -84,6 +91,7 @@ fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     math_construct::register(m)?;
     linalg::register(m)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    optim::register(m)?;
     register_nn(m)
 }
 

@@ -351,7 +351,7 @@ fn eye(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>
 /// >>> torch.diag(torch.Tensor([[1, 2], [3, 4]]), 1).tolist()
 /// [2.0]
 #[pyfunction]
-#[pyo3(signature = (x, k = 0, out = None))]
+#[pyo3(signature = (x, k = 0, *, out = None))]
 fn diag(py: Python<'_>, x: &Bound<'_, PyAny>, k: i64, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = math_arg(x, "diag")?;
     finish(py, out, t.diag(k).py()?)
@@ -365,7 +365,7 @@ fn diag(py: Python<'_>, x: &Bound<'_, PyAny>, k: i64, out: Option<&Bound<'_, PyA
 /// >>> torch.tril(torch.Tensor([[1, 2], [3, 4]])).tolist()
 /// [[1.0, 0.0], [3.0, 4.0]]
 #[pyfunction]
-#[pyo3(signature = (x, k = 0, out = None))]
+#[pyo3(signature = (x, k = 0, *, out = None))]
 fn tril(py: Python<'_>, x: &Bound<'_, PyAny>, k: i64, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = math_arg(x, "tril")?;
     finish(py, out, maybe_detach(py, t.numel(), || t.triangle(k, false)).py()?)
@@ -379,7 +379,7 @@ fn tril(py: Python<'_>, x: &Bound<'_, PyAny>, k: i64, out: Option<&Bound<'_, PyA
 /// >>> torch.triu(torch.Tensor([[1, 2], [3, 4]]), 1).tolist()
 /// [[0.0, 2.0], [0.0, 0.0]]
 #[pyfunction]
-#[pyo3(signature = (x, k = 0, out = None))]
+#[pyo3(signature = (x, k = 0, *, out = None))]
 fn triu(py: Python<'_>, x: &Bound<'_, PyAny>, k: i64, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = math_arg(x, "triu")?;
     finish(py, out, maybe_detach(py, t.numel(), || t.triangle(k, true)).py()?)
@@ -468,7 +468,7 @@ fn reshape_fn(
 /// >>> torch.gather(x, 1, torch.LongTensor([[1], [0]])).tolist()
 /// [[2.0], [3.0]]
 #[pyfunction]
-#[pyo3(signature = (src, dim, index, out = None))]
+#[pyo3(signature = (src, dim, index, *, out = None))]
 fn gather(
     py: Python<'_>,
     src: &Bound<'_, PyAny>,
@@ -484,11 +484,13 @@ fn gather(
 
 fn scatter_into(t: &Tensor, dim: i64, index: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult<()> {
     let i = tensor_arg(index, "scatter")?;
+    let py = index.py();
     if src.cast::<PyTensor>().is_ok() {
         let s = math_arg(src, "scatter")?;
-        t.scatter_(dim, &i, &s).py()
+        maybe_detach(py, i.numel(), || t.scatter_(dim, &i, &s)).py()
     } else {
-        t.scatter_value_(dim, &i, convert::scalar(src)?).py()
+        let v = convert::scalar(src)?;
+        maybe_detach(py, i.numel(), || t.scatter_value_(dim, &i, v)).py()
     }
 }
 
@@ -505,7 +507,7 @@ fn scatter_into(t: &Tensor, dim: i64, index: &Bound<'_, PyAny>, src: &Bound<'_, 
 /// >>> torch.scatter(torch.zeros(3), 0, torch.LongTensor([1]), torch.Tensor([5])).tolist()
 /// [0.0, 5.0, 0.0]
 #[pyfunction]
-#[pyo3(signature = (x, dim, index, src, out = None))]
+#[pyo3(signature = (x, dim, index, src, *, out = None))]
 fn scatter(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
@@ -514,7 +516,8 @@ fn scatter(
     src: &Bound<'_, PyAny>,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
-    let t = math_arg(x, "scatter")?.clone_contiguous().py()?;
+    let x = math_arg(x, "scatter")?;
+    let t = maybe_detach(py, x.numel(), || x.clone_contiguous()).py()?;
     scatter_into(&t, dim, index, src)?;
     finish(py, out, t)
 }
@@ -528,7 +531,7 @@ fn scatter(
 /// >>> torch.nonzero(torch.Tensor([[0, 1], [2, 0]])).tolist()
 /// [[0, 1], [1, 0]]
 #[pyfunction]
-#[pyo3(signature = (x, out = None))]
+#[pyo3(signature = (x, *, out = None))]
 fn nonzero(py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = math_arg(x, "nonzero")?;
     finish(py, out, maybe_detach(py, t.numel(), || t.nonzero()).py()?)
@@ -546,7 +549,7 @@ fn nonzero(py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>)
 /// >>> torch.squeeze(torch.ones(1, 1))
 /// 1.0
 #[pyfunction]
-#[pyo3(signature = (x, dim = None, out = None))]
+#[pyo3(signature = (x, dim = None, *, out = None))]
 fn squeeze(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
@@ -577,7 +580,7 @@ fn squeeze(
 /// >>> torch.match(torch.Tensor([[0, 0], [1, 1]]), torch.Tensor([[1, 0]])).tolist()
 /// [[1.0], [1.0]]
 #[pyfunction]
-#[pyo3(name = "match", signature = (m1, m2, gain = 1.0, out = None))]
+#[pyo3(name = "match", signature = (m1, m2, gain = 1.0, *, out = None))]
 fn match_fn(
     py: Python<'_>,
     m1: &Bound<'_, PyAny>,
@@ -598,7 +601,7 @@ fn match_fn(
 /// >>> torch.index(torch.Tensor([10, 20, 30]), 0, torch.LongTensor([2, 0, 2])).tolist()
 /// [30.0, 10.0, 30.0]
 #[pyfunction]
-#[pyo3(signature = (src, dim, idx, out = None))]
+#[pyo3(signature = (src, dim, idx, *, out = None))]
 fn index(
     py: Python<'_>,
     src: &Bound<'_, PyAny>,
@@ -622,7 +625,7 @@ fn index(
 /// >>> torch.maskedSelect(x, torch.ByteTensor([[1, 0], [0, 1]])).tolist()
 /// [1.0, 4.0]
 #[pyfunction]
-#[pyo3(name = "maskedSelect", signature = (src, mask, out = None))]
+#[pyo3(name = "maskedSelect", signature = (src, mask, *, out = None))]
 fn masked_select(
     py: Python<'_>,
     src: &Bound<'_, PyAny>,
@@ -696,8 +699,13 @@ fn randn(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny
     rand_like(py, args, out, true)
 }
 
-fn randperm_tensor(gen: Option<&Bound<'_, PyGenerator>>, d: DType, n: usize) -> PyResult<Tensor> {
-    let v = with_generator(gen, |g| ferrotorch::random::randperm(g, n));
+fn randperm_tensor(py: Python<'_>, gen: Option<&Bound<'_, PyGenerator>>, d: DType, n: usize) -> PyResult<Tensor> {
+    // The default generator is the calling thread's, so the draw can run without the GIL.
+    let v = match gen {
+        None => maybe_detach(py, n, || with_generator(None, |g| ferrotorch::random::randperm(g, n))),
+        Some(_) => with_generator(gen, |g| ferrotorch::random::randperm(g, n)),
+    }
+    .py()?;
     if n == 0 {
         return Ok(Tensor::empty(d));
     }
@@ -725,7 +733,7 @@ fn randperm(
         return Err(PyTypeError::new_err("randperm takes ([gen,] n)"));
     };
     let n = convert::size_value(n, "randperm")?;
-    finish(py, out, randperm_tensor(gen.as_ref(), d, n)?)
+    finish(py, out, randperm_tensor(py, gen.as_ref(), d, n)?)
 }
 
 /// random([gen]) -> raw 32-bit draw; random([gen,] b) -> 1..b; random([gen,] a, b) -> a..b
@@ -910,8 +918,13 @@ fn multinomial_alias<'py>(args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyA
         return Err(PyTypeError::new_err("multinomialAlias takes ([gen,] output, state)"));
     };
     let o = tensor_arg(output, "multinomialAlias")?;
-    let j = tensor_arg(&state.get_item(0)?, "multinomialAlias")?;
-    let q = tensor_arg(&state.get_item(1)?, "multinomialAlias")?;
+    let part = |i: usize| {
+        state.get_item(i).map_err(|_| {
+            PyTypeError::new_err("multinomialAlias: state must be the [J, q] pair multinomialAliasSetup returns")
+        })
+    };
+    let j = tensor_arg(&part(0)?, "multinomialAlias")?;
+    let q = tensor_arg(&part(1)?, "multinomialAlias")?;
     with_generator(gen.as_ref(), |g| eng::multinomial_alias_draw(g, &o, &j, &q)).py()?;
     Ok(output.clone())
 }
@@ -1138,7 +1151,7 @@ impl PyTensor {
         if d == DType::Half {
             return Err(PyTypeError::new_err("randperm is not available for torch.HalfTensor"));
         }
-        let p = randperm_tensor(gen.as_ref(), d, n)?;
+        let p = randperm_tensor(slf.py(), gen.as_ref(), d, n)?;
         let t = resize_self(&slf, &[n])?;
         t.copy_same_shape(&p).py()?;
         Ok(slf)
@@ -1277,7 +1290,11 @@ impl PyTensor {
             let t = slf.get().get();
             require_math_type(&t, "bernoulli")?;
             t.check_writable("bernoulli").py()?;
-            with_generator(gen.as_ref(), |g| t.bernoulli_tensor_(g, &pt)).py()?;
+            match gen {
+                None => maybe_detach(slf.py(), t.numel(), || with_generator(None, |g| t.bernoulli_tensor_(g, &pt))),
+                Some(_) => with_generator(gen.as_ref(), |g| t.bernoulli_tensor_(g, &pt)),
+            }
+            .py()?;
             return Ok(slf);
         }
         let p = f64_arg(a.first(), 0.5)?;

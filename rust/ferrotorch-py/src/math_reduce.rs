@@ -630,6 +630,8 @@ entry! {
     fn min_f;
     /// min([dim]) -> the min of this tensor, or (values, indices) along dim
     ///
+    /// vals.min(idx, x, dim) writes into vals and idx.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> torch.IntTensor([3, -1, 2]).min()
     /// -1
@@ -776,6 +778,8 @@ entry! {
     fn median_f;
     /// median([dim=-1]) -> (values, indices) of this tensor's lower median along dim
     ///
+    /// vals.median(idx, x [, dim]) writes into vals and idx.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> v, i = torch.IntTensor([5, 1, 3]).median()
     /// >>> v.tolist(), i.tolist()
@@ -797,6 +801,8 @@ entry! {
     fn mode_f;
     /// mode([dim=-1]) -> (values, indices) of the most frequent values along dim
     ///
+    /// vals.mode(idx, x [, dim]) writes into vals and idx.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> v, i = torch.LongTensor([[2, 2, 1], [1, 3, 3]]).mode()
     /// >>> v.tolist(), i.tolist()
@@ -817,6 +823,8 @@ entry! {
     /// ([2.0], [3])
     fn kthvalue_f;
     /// kthvalue(k [, dim=-1]) -> (values, indices) of the k-th smallest along dim (k from 1)
+    ///
+    /// vals.kthvalue(idx, x, k [, dim]) writes into vals and idx.
     ///
     /// >>> import ferrotorch as torch
     /// >>> v, i = torch.IntTensor([[3, 1], [2, 4]]).kthvalue(1, 0)
@@ -843,6 +851,8 @@ entry! {
     fn sort_f;
     /// sort([dim=-1] [, descending=False]) -> (values, indices) of this tensor sorted along dim
     ///
+    /// vals.sort(idx, x [, dim] [, descending]) writes into vals and idx.
+    ///
     /// >>> import ferrotorch as torch
     /// >>> v, i = torch.IntTensor([2, 9, 4]).sort(True)
     /// >>> v.tolist(), i.tolist()
@@ -866,6 +876,8 @@ entry! {
     /// ([1.0, 2.0], [0, 2])
     fn topk_f;
     /// topk(k [, dim=-1] [, dir=False] [, sort=False]) -> (values, indices) of k smallest/largest
+    ///
+    /// vals.topk(idx, x, k [, dim]) writes into vals and idx.
     ///
     /// >>> import ferrotorch as torch
     /// >>> torch.IntTensor([5, 1, 4]).topk(1, largest=True)[0].tolist()

@@ -201,7 +201,8 @@ impl PyStorage {
     /// [7, 7, 7]
     fn fill<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = convert::scalar(value)?;
-        slf.get().inner.fill_scalar(v);
+        let s = slf.get().inner.clone();
+        crate::tensor::maybe_detach(slf.py(), s.size(), || s.fill_scalar(v));
         Ok(slf)
     }
 

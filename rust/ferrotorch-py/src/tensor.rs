@@ -1106,7 +1106,12 @@ impl PyTensor {
         if rest.len() > 2 {
             return Err(PyTypeError::new_err("uniform takes ([gen,] [a, b])"));
         }
-        with_generator(gen.as_ref(), |g| t.uniform_(g, a, b)).py()?;
+        match gen {
+            // The thread's own generator: no lock another Python thread could hold.
+            None => maybe_detach(slf.py(), t.numel(), || with_generator(None, |g| t.uniform_(g, a, b))),
+            Some(_) => with_generator(gen.as_ref(), |g| t.uniform_(g, a, b)),
+        }
+        .py()?;
         Ok(slf)
     }
 

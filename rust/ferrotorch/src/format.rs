@@ -382,9 +382,9 @@ fn strip_fraction_zeros(text: &str) -> &str {
 mod tests {
     use super::*;
 
-    /// Torch7's own output, recorded from Lua (the crate lives at rust/ferrotorch in the repo).
+    /// Torch7's own output, recorded from Lua (vendored in the repo's tests/fixtures/torch7).
     const FIXTURES: &str =
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/torch7/print/print_cases.json");
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/torch7/print/print_cases.json");
 
     /// Torch7's 1-based `Columns a to b` and `(i,j,.,.) = ` labels, rewritten 0-based.
     fn relabel_line(line: &str) -> String {

@@ -21,8 +21,11 @@ pub mod error;
 pub mod format;
 pub mod iter;
 pub mod layout;
+#[cfg(feature = "ndarray")]
+pub mod ndarray_interop;
 pub mod nn;
 pub mod ops;
+pub mod optim;
 pub mod parallel;
 pub mod random;
 pub mod storage;
@@ -32,6 +35,11 @@ pub use device::Device;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use layout::Layout;
+/// The ndarray crate the interop is built against, so embedders use the same version.
+#[cfg(feature = "ndarray")]
+pub use ndarray;
+#[cfg(feature = "ndarray")]
+pub use ndarray_interop::{NdView, NdViewMut};
 pub use random::Generator;
 pub use storage::Storage;
 pub use tensor::{Scalar, Tensor};

@@ -17,10 +17,20 @@
 //!   OpenBLAS and OpenMP runtimes do, so back-to-back kernels do not pay a wake-up each.
 //! - **Pool threads are kept on different cores** (`spread`): a VM's scheduler tends to wake
 //!   a thread on its waker's core, and two threads on one core run at one thread's speed.
+//!
+//! **The count is per thread, as OpenMP's `omp_set_num_threads` (which Torch7 called) is.** The
+//! main thread (the first to use the kernels: the interpreter's, at import) sets the
+//! process-wide pool, which every other thread uses until it sets a count of its own. A
+//! thread that sets its own count (a `threads.Threads` worker calling `torch.setnumthreads(1)`
+//! in its init function, as Torch7's data-loading workers did) gets a pool of its own: with 1
+//! thread, a pool whose only member is the calling thread, so its kernels run inline on it, with
+//! no hand-off and no other thread woken; with n ≥ 2, a private pool of n threads.
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::cell::{OnceCell, RefCell};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
+use std::thread::ThreadId;
 use std::time::Instant;
 
 /// The pool in use.
@@ -58,25 +68,78 @@ fn build(n: usize) -> Arc<ThreadPool> {
     Arc::new(builder(n).build().expect("building a thread pool"))
 }
 
-fn cell() -> &'static RwLock<Arc<ThreadPool>> {
-    POOL.get_or_init(|| RwLock::new(build(default_threads())))
+/// The thread whose count is the process-wide one: the first that used the kernels.
+static MAIN: OnceLock<ThreadId> = OnceLock::new();
+
+thread_local! {
+    /// This thread's own pool, once it set a count of its own (any thread but [`MAIN`]).
+    static OWN: RefCell<Option<Arc<ThreadPool>>> = const { RefCell::new(None) };
+    /// The 1-thread pool whose member is this thread. rayon registers a member thread for the
+    /// thread's life, so it is built at most once per thread and kept (a few hundred bytes; no
+    /// OS thread). None when this thread already belongs to a pool.
+    static SOLO: OnceCell<Option<Arc<ThreadPool>>> = const { OnceCell::new() };
 }
 
+fn cell() -> &'static RwLock<Arc<ThreadPool>> {
+    POOL.get_or_init(|| {
+        MAIN.get_or_init(|| std::thread::current().id());
+        RwLock::new(build(default_threads()))
+    })
+}
+
+fn is_main() -> bool {
+    cell();
+    MAIN.get() == Some(&std::thread::current().id())
+}
+
+/// The pool the calling thread's kernels use: its own, else the process-wide one.
 fn pool() -> Arc<ThreadPool> {
+    if let Some(own) = OWN.with(|o| o.borrow().clone()) {
+        return own;
+    }
     cell().read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
-/// Threads the kernels use.
+/// A pool whose only thread is the calling one: `install` runs its work inline.
+fn solo() -> Arc<ThreadPool> {
+    let member = SOLO.with(|s| {
+        s.get_or_init(|| {
+            if rayon::current_thread_index().is_some() {
+                return None;
+            }
+            builder(1).use_current_thread().build().ok().map(Arc::new)
+        })
+        .clone()
+    });
+    member.unwrap_or_else(|| Arc::new(builder(1).build().expect("building a thread pool")))
+}
+
+/// Threads the calling thread's kernels use.
 pub fn num_threads() -> usize {
     pool().current_num_threads()
 }
 
-/// Sets the kernels' thread count (at least 1); running kernels finish on the old pool.
+/// Sets the calling thread's kernel thread count (at least 1); running kernels finish on the
+/// old pool. On the main thread this is the process-wide count, used by every thread that has
+/// not set its own; on any other thread it applies to that thread's kernels only.
 pub fn set_num_threads(n: usize) {
     let n = n.max(1);
-    if n != num_threads() {
-        *cell().write().unwrap_or_else(|p| p.into_inner()) = build(n);
+    if is_main() {
+        if n != num_threads() {
+            *cell().write().unwrap_or_else(|p| p.into_inner()) = build(n);
+        }
+        return;
     }
+    let same = OWN.with(|o| o.borrow().as_ref().is_some_and(|p| p.current_num_threads() == n));
+    if !same {
+        let own = if n == 1 { solo() } else { Arc::new(builder(n).build().expect("building a thread pool")) };
+        OWN.with(|o| *o.borrow_mut() = Some(own));
+    }
+}
+
+/// Whether the calling thread has a count of its own (see [`set_num_threads`]).
+pub fn has_own_num_threads() -> bool {
+    OWN.with(|o| o.borrow().is_some())
 }
 
 /// Runs `f` inside the kernel pool, so its rayon calls use our threads.
@@ -276,4 +339,57 @@ mod spread {
     }
 
     pub use imp::*;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    fn parallel_sum(n: u64) -> u64 {
+        install(|| (0..n).into_par_iter().map(|i| i * i).sum())
+    }
+
+    #[test]
+    fn a_thread_count_set_off_the_main_thread_is_that_threads_own() {
+        let global = num_threads();
+        let expected: u64 = (0..100_000u64).map(|i| i * i).sum();
+        let (own, inline, sum, three) = std::thread::spawn(move || {
+            assert!(!has_own_num_threads());
+            assert_eq!(num_threads(), global);
+            set_num_threads(1);
+            let me = std::thread::current().id();
+            // One thread: the kernels run inline on this thread, as its pool's only member.
+            let inline = install(|| std::thread::current().id()) == me;
+            let sum = parallel_sum(100_000);
+            set_num_threads(3);
+            let three = (num_threads(), parallel_sum(100_000));
+            set_num_threads(1);
+            (num_threads(), inline, sum, three)
+        })
+        .join()
+        .unwrap();
+        assert_eq!(own, 1);
+        assert!(inline);
+        assert_eq!(sum, expected);
+        assert_eq!(three, (3, expected));
+        // The main (process-wide) count is untouched.
+        assert_eq!(num_threads(), global);
+    }
+
+    #[test]
+    fn many_threads_with_their_own_single_thread_pools() {
+        let handles: Vec<_> = (0..16u64)
+            .map(|k| {
+                std::thread::spawn(move || {
+                    set_num_threads(1);
+                    (0..20).map(|_| parallel_sum(10_000 + k)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (k, h) in handles.into_iter().enumerate() {
+            let want: u64 = (0..10_000 + k as u64).map(|i| i * i).sum();
+            assert!(h.join().unwrap().iter().all(|&s| s == want));
+        }
+    }
 }

@@ -450,13 +450,17 @@ impl Generator {
 /// `0..n-1`: `z = random() % (n - i)`, swap `r[i]` and `r[i + z]`.
 /// (Torch7 adds 1 to every value and refuses `n = 0`; here `n = 0` gives an
 /// empty vector and draws nothing, `n = 1` draws nothing either.)
-pub fn randperm(gen: &mut Generator, n: usize) -> Vec<i64> {
-    let mut r: Vec<i64> = (0..n as i64).collect();
+///
+/// A count whose values cannot fit in memory is a `Value` error naming it, checked before
+/// anything is allocated or drawn.
+pub fn randperm(gen: &mut Generator, n: usize) -> crate::Result<Vec<i64>> {
+    let mut r: Vec<i64> = crate::storage::try_vec(n, "randperm")?;
+    r.extend(0..n as i64);
     for i in 0..n.saturating_sub(1) {
         let z = (u64::from(gen.random()) % (n - i) as u64) as usize;
         r.swap(i, i + z);
     }
-    r
+    Ok(r)
 }
 
 #[cfg(test)]
@@ -464,7 +468,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/torch7/rng/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/torch7/rng/");
 
     /// serde_json's default float parser is not always correctly rounded
     /// (it is off by one ulp on some 17-digit values, and the crate does not
@@ -609,7 +613,7 @@ mod tests {
                 "random_x20" => expect(&mut g, &what, v, |g| f64::from(g.random())),
                 "rand5" => expect(&mut g, &what, v, |g| g.uniform(0.0, 1.0)),
                 "randperm10" | "randperm10_again" => {
-                    let got: Vec<f64> = randperm(&mut g, 10).iter().map(|&x| x as f64).collect();
+                    let got: Vec<f64> = randperm(&mut g, 10).unwrap().iter().map(|&x| x as f64).collect();
                     assert_eq!(got, nums(v), "{what}");
                 }
                 "bernoulli" => expect(&mut g, &what, v, |g| b2f(g.bernoulli(0.3).unwrap())),
@@ -852,7 +856,7 @@ mod tests {
         let sizes = [10, 1, 5, 6, 4];
         assert_eq!(seq.len(), sizes.len());
         for ((name, v), n) in seq.iter().zip(sizes) {
-            let got: Vec<f64> = randperm(&mut g, n).iter().map(|&x| x as f64).collect();
+            let got: Vec<f64> = randperm(&mut g, n).unwrap().iter().map(|&x| x as f64).collect();
             assert_eq!(got, nums(v), "{name}");
         }
     }
@@ -1016,11 +1020,14 @@ mod tests {
         let _ = g.log_normal(0.0, 1.0).unwrap();
         let _ = g.log_normal(-3.0, 1e300).unwrap();
         let _ = g.exponential(f64::MIN_POSITIVE).unwrap();
-        assert!(randperm(&mut g, 0).is_empty());
+        assert!(randperm(&mut g, 0).unwrap().is_empty());
         let before = g.state_bytes();
-        assert_eq!(randperm(&mut g, 1), vec![0]);
+        assert_eq!(randperm(&mut g, 1).unwrap(), vec![0]);
         assert_eq!(g.state_bytes(), before, "randperm(1) draws nothing");
-        let mut p = randperm(&mut g, 1000);
+        let before = g.state_bytes();
+        assert!(matches!(randperm(&mut g, 1 << 62), Err(crate::Error::Value(m)) if m.contains("randperm")));
+        assert_eq!(g.state_bytes(), before, "a refused randperm draws nothing");
+        let mut p = randperm(&mut g, 1000).unwrap();
         p.sort_unstable();
         assert_eq!(p, (0..1000).collect::<Vec<i64>>());
         assert_eq!(c_double_to_int(f64::NAN), i32::MIN);

@@ -4,8 +4,10 @@
 //! - A `Block` is one allocation that never moves and never shrinks while anybody holds it.
 //! - A `Storage` names a window `[offset, offset + size)` of its current block; `offset + size`
 //!   never exceeds the block's capacity.
-//! - `resize` below the size only lowers the reported size; growing swaps in a new block holding
-//!   the old contents. Kernels hold an `Arc<Block>` while they run, so a concurrent resize can never
+//! - `resize` below the size only lowers the reported size; growing back up to the largest size
+//!   the window has had (`reach`) raises it again in place; growing further swaps in a new block
+//!   holding every element of `[0, reach)` (a live tensor view may still read and write elements
+//!   past a shrunken size, so those must move too, not just the current size). Kernels hold an `Arc<Block>` while they run, so a concurrent resize can never
 //!   free memory under them. Growing is refused while the memory is exported (numpy, buffer, DLPack).
 
 use crate::dtype::{DType, Element};
@@ -104,6 +106,21 @@ impl Block {
     }
 }
 
+/// An empty Vec with room for `n` elements, or a `Value` error naming `what` when they cannot
+/// fit in memory (a count past the address space, or one the allocator refuses). Used wherever a
+/// user-given count sizes a working buffer, so a huge count is an error, never an abort.
+pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
+    let fits = n.checked_mul(std::mem::size_of::<T>()).is_some_and(|b| b <= isize::MAX as usize);
+    let mut v = Vec::new();
+    if !fits || v.try_reserve_exact(n).is_err() {
+        return Err(Error::Value(format!(
+            "{what}: {n} elements of {} bytes cannot fit in memory",
+            std::mem::size_of::<T>()
+        )));
+    }
+    Ok(v)
+}
+
 /// Blocks at least this large ask the kernel for transparent huge pages (numpy does the same):
 /// first-touch page faults then come 512 times less often, which is most of the cost of filling a
 /// fresh 64 MiB block.
@@ -143,6 +160,9 @@ pub struct StorageView {
     /// Offset of element 0 of the storage inside the block, in elements.
     pub offset: usize,
     pub size: usize,
+    /// The largest size this window has had since its block was swapped in (>= size): tensors
+    /// made before a shrink may still reach elements `[size, reach)`, so a grow must carry them.
+    pub reach: usize,
 }
 
 impl StorageView {
@@ -176,7 +196,7 @@ impl Storage {
         debug_assert!(offset + size <= block.capacity());
         Storage(Arc::new(StorageCell {
             dtype,
-            view: RwLock::new(StorageView { block: Arc::new(block), offset, size }),
+            view: RwLock::new(StorageView { block: Arc::new(block), offset, size, reach: size }),
             exports: AtomicUsize::new(0),
         }))
     }
@@ -226,7 +246,12 @@ impl Storage {
         }
         Ok(Storage(Arc::new(StorageCell {
             dtype: parent.dtype(),
-            view: RwLock::new(StorageView { block: pv.block.clone(), offset: pv.offset + offset, size }),
+            view: RwLock::new(StorageView {
+                block: pv.block.clone(),
+                offset: pv.offset + offset,
+                size,
+                reach: size,
+            }),
             exports: AtomicUsize::new(0),
         })))
     }
@@ -269,10 +294,12 @@ impl Storage {
     }
 
     /// Torch7's `resize(n)`. Shrinking lowers the size only (the block stays, so views stay valid);
-    /// growing moves the contents into a new block, refused while the memory is exported.
+    /// growing back within `reach` raises it in place (views wrote there, nothing moves); growing
+    /// past it moves every reachable element into a new block, refused while the memory is
+    /// exported.
     pub fn resize(&self, new_size: usize) -> Result<()> {
         let mut guard = self.0.view.write().unwrap_or_else(|p| p.into_inner());
-        if new_size <= guard.addressable() && new_size <= guard.size {
+        if new_size <= guard.reach {
             guard.size = new_size;
             return Ok(());
         }
@@ -285,14 +312,15 @@ impl Storage {
             )));
         }
         let block = Block::zeroed(self.0.dtype, new_size)?;
-        let keep = guard.size.min(new_size);
+        // new_size > reach here, so every element a view may have written fits in the new block.
+        let keep = guard.reach;
         let dtype = self.0.dtype;
         with_dtype!(dtype, T, {
-            // SAFETY: the old window holds `guard.size` >= keep elements; the new block holds
-            // new_size >= keep; they are different allocations.
+            // SAFETY: the old window holds reach <= addressable elements; the new block holds
+            // new_size > reach; they are different allocations.
             unsafe { std::ptr::copy_nonoverlapping(guard.base::<T>(), block.typed_ptr::<T>(), keep) }
         });
-        *guard = StorageView { block: Arc::new(block), offset: 0, size: new_size };
+        *guard = StorageView { block: Arc::new(block), offset: 0, size: new_size, reach: new_size };
         Ok(())
     }
 

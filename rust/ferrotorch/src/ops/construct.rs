@@ -135,6 +135,10 @@ fn sequence_target(res: &mut Tensor, n: usize) -> Result<()> {
     Ok(())
 }
 
+/// The most dims cat pads its inputs to (numpy's limit too): dims past the inputs' rank only add
+/// size-1 dims, and a dim like 2^62 must be an error, not a 2^62-entry shape.
+const CAT_MAX_NDIM: usize = 64;
+
 /// The dims of `t` padded with trailing size-1 dims to `nd` (cat's rule for lower-rank inputs).
 fn padded(t: &Tensor, nd: usize) -> Result<Tensor> {
     let mut l = t.layout().clone();
@@ -311,7 +315,8 @@ impl Tensor {
             let base = view.base::<T>();
             for i in 0..r {
                 // Columns to zero in row i: tril zeroes col > i + k, triu zeroes col < i + k.
-                let edge = (i as i64 + k).clamp(-1, c as i64);
+                // saturating: k is the user's diagonal offset and may be any i64.
+                let edge = (i as i64).saturating_add(k).clamp(-1, c as i64);
                 let (from, to) =
                     if upper { (0, edge.max(0) as usize) } else { ((edge + 1).min(c as i64) as usize, c) };
                 if to > from {
@@ -344,6 +349,14 @@ impl Tensor {
             Some(d) if d < 0 => wrap_dim(d, max_nd)?,
             Some(d) => d as usize,
         };
+        // Torch7 pads lower-rank inputs with trailing size-1 dims up to `dim`; a dim far past the
+        // inputs' rank would pad to an unallocatable shape, so it is refused before anything grows.
+        if d >= max_nd.max(CAT_MAX_NDIM) {
+            return Err(Error::Index(format!(
+                "cat: dimension {d} out of range for inputs of at most {max_nd} dims \
+                 (padding goes up to {CAT_MAX_NDIM} dims)"
+            )));
+        }
         let nd = max_nd.max(d + 1);
         let ps: Vec<Tensor> = live.iter().map(|t| padded(t, nd)).collect::<Result<_>>()?;
         let mut sizes = ps[0].sizes().to_vec();
@@ -992,8 +1005,11 @@ pub fn multinomial(gen: &mut Generator, p: &Tensor, n: i64, replacement: bool) -
     if cats == 0 {
         return Err(Error::Value("multinomial: no category to sample from".into()));
     }
+    let total = rows.checked_mul(n).ok_or_else(|| {
+        Error::Value(format!("multinomial: {rows} rows of n = {n} samples cannot fit in memory"))
+    })?;
+    let mut out = crate::storage::try_vec::<i64>(total, "multinomial (rows x n samples)")?;
     let probs = p.to_vec::<f64>()?;
-    let mut out = Vec::with_capacity(rows * n);
     let mut cum = vec![0f64; cats];
     for row in probs.chunks(cats) {
         let mut sum = 0f64;

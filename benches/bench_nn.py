@@ -1,0 +1,225 @@
+"""nn speed, side by side with PyTorch in one process (`pip install '.[bench]'`).
+
+1. The talk's MLP (Linear(100, 1000), Tanh, Linear(1000, 10), LogSoftMax, ClassNLLCriterion):
+   a training step (zeroGradParameters, forward, criterion, backward, updateParameters) and a
+   forward alone, at batch 1 and 128. Goal: batch 1 at most half of PyTorch's time, batch 128
+   at or below it.
+2. Every nn class whose Torch7 zoo record can build it (tests/fixtures or ../shared fixtures):
+   forward and forward+backward time per call on the record's small input, which measures the
+   per-call overhead of each module family, with PyTorch's equivalent beside it where there is
+   one.
+
+Prints pt/ft (PyTorch's time over ours: above 1 means ferrotorch is faster) per row and the
+worst row of each table last. Usage: python benches/bench_nn.py [--quick]
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import ferrotorch as torch
+from ferrotorch import nn
+
+try:
+    import torch as pt
+except ImportError:  # the bench still reports our own times
+    pt = None
+
+QUICK = "--quick" in sys.argv
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = next(p for p in (ROOT / "tests" / "fixtures" / "torch7",
+                            ROOT.parent / "shared" / "fixtures" / "torch7") if p.is_dir())
+
+
+def best_time(fn, repeat=5, min_time=0.05 if QUICK else 0.2):
+    """Seconds per call: the best of `repeat` rounds, each at least min_time long."""
+    fn()
+    n, elapsed = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time / 5:
+            break
+        n *= 4
+    best = elapsed / n
+    for _ in range(repeat - 1):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - start) / n)
+    return best
+
+
+def fmt(seconds):
+    return f"{seconds * 1e6:9.1f} us" if seconds < 1e-3 else f"{seconds * 1e3:9.3f} ms"
+
+
+# ---- 1. the talk's MLP ------------------------------------------------------------------------
+def ours_mlp(batch):
+    torch.manualSeed(1)
+    model = nn.Sequential().add(nn.Linear(100, 1000)).add(nn.Tanh()).add(nn.Linear(1000, 10))
+    model.add(nn.LogSoftMax())
+    crit = nn.ClassNLLCriterion()
+    x = torch.randn(batch, 100) if batch > 1 else torch.randn(100)
+    y = torch.LongTensor([i % 10 for i in range(batch)]) if batch > 1 else 3
+
+    def step():
+        model.zeroGradParameters()
+        out = model.forward(x)
+        crit.forward(out, y)
+        model.backward(x, crit.backward(out, y))
+        model.updateParameters(0.01)
+
+    return step, lambda: model.forward(x)
+
+
+def pytorch_mlp(batch):
+    pt.manual_seed(1)
+    model = pt.nn.Sequential(pt.nn.Linear(100, 1000), pt.nn.Tanh(), pt.nn.Linear(1000, 10),
+                             pt.nn.LogSoftmax(dim=-1)).double()
+    crit = pt.nn.NLLLoss()
+    x = pt.randn(batch, 100, dtype=pt.float64) if batch > 1 else pt.randn(100, dtype=pt.float64)
+    y = pt.tensor([i % 10 for i in range(batch)]) if batch > 1 else pt.tensor(3)
+    params = list(model.parameters())
+
+    def step():
+        model.zero_grad()
+        out = model(x)
+        crit(out, y).backward()
+        with pt.no_grad():
+            for p in params:
+                p.add_(p.grad, alpha=-0.01)
+
+    def forward():
+        with pt.no_grad():
+            model(x)
+
+    return step, forward
+
+
+def bench_mlp():
+    print("The talk's MLP, float64 (Torch7's default type)")
+    print(f"{'case':28} {'ferrotorch':>12} {'PyTorch':>12} {'pt/ft':>7}")
+    rows = []
+    for batch in (1, 128):
+        ours = ours_mlp(batch)
+        theirs = pytorch_mlp(batch) if pt is not None else (None, None)
+        for label, i in (("training step", 0), ("forward", 1)):
+            ft = best_time(ours[i])
+            line = f"{label + ' batch ' + str(batch):28} {fmt(ft):>12}"
+            if theirs[i] is not None:
+                p = best_time(theirs[i])
+                line += f" {fmt(p):>12} {p / ft:7.2f}"
+                rows.append((p / ft, label, batch))
+            print(line)
+    if rows:
+        worst = min(rows)
+        print(f"worst: {worst[1]} batch {worst[2]}: pt/ft {worst[0]:.2f}")
+    print()
+
+
+# ---- 2. every class from its zoo record --------------------------------------------------------
+def value(spec):
+    if isinstance(spec, dict) and "data" in spec and "type" in spec:
+        cls = getattr(torch, spec["type"].split(".")[1])
+        data = [float(v) if not isinstance(v, str) else float(v.replace("inf", "Infinity"))
+                for v in spec["data"]]
+        return cls(data).view(*spec["size"]) if spec["size"] else cls()
+    if isinstance(spec, list):
+        return [value(v) for v in spec]
+    return spec
+
+
+def build(record):
+    """nn.<Name>(*constructor_args), or None where the args hold modules or Lua tables."""
+    args = []
+    for a in record.get("constructor_args") or []:
+        if isinstance(a, dict) and "lua" in a:
+            return None
+        args.append(value(a))
+    cls = getattr(nn, record["name"], None)
+    if cls is None or record.get("setup"):
+        return None
+    if ":" in record["constructor"].split("(", 1)[0] or "):" in record["constructor"]:
+        return None  # chained Lua calls (":add(...)", ":ceil()")
+    return cls(*args)
+
+
+PYTORCH_EQUIVALENT = {
+    "Tanh": lambda: pt.nn.Tanh(), "Sigmoid": lambda: pt.nn.Sigmoid(),
+    "ReLU": lambda: pt.nn.ReLU(), "ReLU6": lambda: pt.nn.ReLU6(),
+    "ELU": lambda: pt.nn.ELU(), "LeakyReLU": lambda: pt.nn.LeakyReLU(0.01),
+    "SoftPlus": lambda: pt.nn.Softplus(), "SoftSign": lambda: pt.nn.Softsign(),
+    "LogSigmoid": lambda: pt.nn.LogSigmoid(), "HardTanh": lambda: pt.nn.Hardtanh(),
+    "HardShrink": lambda: pt.nn.Hardshrink(), "SoftShrink": lambda: pt.nn.Softshrink(),
+    "TanhShrink": lambda: pt.nn.Tanhshrink(), "SoftMax": lambda: pt.nn.Softmax(dim=-1),
+    "LogSoftMax": lambda: pt.nn.LogSoftmax(dim=-1), "SoftMin": lambda: pt.nn.Softmin(dim=-1),
+    "Abs": lambda: pt.nn.Identity(), "Identity": lambda: pt.nn.Identity(),
+}
+
+
+def time_record(m, record, x):
+    """(forward, forward + backward) seconds per call of m on the record's input."""
+    if record["kind"] == "criterion":
+        t = value(record["target"])
+        return (best_time(lambda: m.forward(x, t)),
+                best_time(lambda: (m.forward(x, t), m.backward(x, t))))
+    m.training() if record.get("mode") == "training" else m.evaluate()
+    out = m.forward(x)
+    g = value(record["gradOutput"]) if record.get("gradOutput") is not None else out
+    fwd = best_time(lambda: m.forward(x))
+    if record.get("gradInput") is None:
+        return fwd, float("nan")
+    return fwd, best_time(lambda: (m.forward(x), m.backward(x, g)))
+
+
+def bench_zoo():
+    print("Every class on its Torch7 zoo record's input (per-call overhead), float64")
+    print(f"{'class':32} {'forward':>12} {'fwd+bwd':>12} {'pt fwd+bwd':>12} {'pt/ft':>7}")
+    rows, skipped = [], []
+    for path in sorted((FIXTURES / "nn_zoo").glob("*.json")):
+        record = json.loads(path.read_text())
+        name = record["name"]
+        try:
+            m = build(record)
+        except Exception as e:  # noqa: BLE001 - reported, the bench goes on
+            skipped.append(f"{name} ({type(e).__name__})")
+            continue
+        if m is None:
+            skipped.append(name)
+            continue
+        x = value(record["input"])
+        try:
+            fwd, both = time_record(m, record, x)
+        except Exception as e:  # noqa: BLE001 - reported, the bench goes on
+            skipped.append(f"{name} ({type(e).__name__}: {e})"[:80])
+            continue
+        line = f"{name:32} {fmt(fwd):>12} {fmt(both):>12}"
+        if pt is not None and name in PYTORCH_EQUIVALENT and isinstance(x, torch.Tensor):
+            pm = PYTORCH_EQUIVALENT[name]().double()
+            px = pt.tensor(x.numpy(), requires_grad=True)
+            pg = pt.tensor(value(record["gradOutput"]).numpy())
+
+            def pt_step(pm=pm, px=px, pg=pg):
+                px.grad = None
+                pm(px).backward(pg)
+
+            p = best_time(pt_step)
+            line += f" {fmt(p):>12} {p / both:7.2f}"
+            rows.append((p / both, name))
+        print(line)
+    if rows:
+        worst = min(rows)
+        print(f"worst against PyTorch: {worst[1]}: pt/ft {worst[0]:.2f}")
+    if skipped:
+        print(f"not built from the record ({len(skipped)}): " + ", ".join(skipped))
+
+
+if __name__ == "__main__":
+    print(f"ferrotorch threads: {torch.getnumthreads()}"
+          + (f", PyTorch {pt.__version__} threads: {pt.get_num_threads()}" if pt else ""))
+    bench_mlp()
+    bench_zoo()

@@ -1,1 +1,0 @@
-//! Criterion kernels (loss forward and gradient).

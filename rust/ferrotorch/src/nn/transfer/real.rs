@@ -1,0 +1,217 @@
+//! What the transfer kernels share: a float element trait, contiguous raw access to a tensor's
+//! data, output preparation (resize, or a fresh tensor when the old one cannot be written safely)
+//! and the element-wise loops, split across the pool for large tensors.
+
+use crate::cpu::elementwise as ew;
+use crate::cpu::index::par_range;
+use crate::iter::SendPtr;
+use crate::layout::size_string;
+use crate::storage::StorageView;
+use crate::{DType, Element, Error, Result, Tensor};
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// f32 / f64 with the functions the transfer formulas need. `exp` is the engine's branch-free
+/// vectorisable exp; the others are libm's.
+pub trait Real:
+    Element
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    const ZERO: Self;
+    const ONE: Self;
+    fn of(x: f64) -> Self;
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn tanh(self) -> Self;
+    fn log1p(self) -> Self;
+    fn abs(self) -> Self;
+    fn maxv(self, o: Self) -> Self;
+}
+
+macro_rules! real {
+    ($t:ident, $exp:path, $log:path) => {
+        impl Real for $t {
+            const ZERO: $t = 0.0;
+            const ONE: $t = 1.0;
+            #[inline(always)]
+            fn of(x: f64) -> $t {
+                x as $t
+            }
+            #[inline(always)]
+            fn exp(self) -> $t {
+                $exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> $t {
+                $log(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> $t {
+                <$t>::tanh(self)
+            }
+            #[inline(always)]
+            fn log1p(self) -> $t {
+                <$t>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> $t {
+                <$t>::abs(self)
+            }
+            #[inline(always)]
+            fn maxv(self, o: $t) -> $t {
+                if self > o {
+                    self
+                } else {
+                    o
+                }
+            }
+        }
+    };
+}
+
+real!(f32, ew::exp_f32, ew::log_f32);
+real!(f64, ew::exp_f64, ew::log_f64);
+
+/// Raw access to the elements of a contiguous tensor; holds its block alive.
+pub struct Data<T> {
+    _view: StorageView,
+    pub ptr: SendPtr<T>,
+    pub len: usize,
+}
+
+impl<T: Element> Data<T> {
+    /// `t` must be contiguous and of element type `T` (checked).
+    pub fn of(t: &Tensor) -> Result<Data<T>> {
+        if !t.is_contiguous() || t.dtype() != T::DTYPE {
+            return Err(Error::Runtime(format!(
+                "nn kernel: internal error, expected a contiguous {} tensor",
+                T::DTYPE.tensor_type_name()
+            )));
+        }
+        let view = t.checked_view()?;
+        // SAFETY: checked_view verified the layout's extent lies inside the block it holds.
+        let ptr = unsafe { view.base::<T>().add(t.storage_offset()) };
+        Ok(Data { _view: view, ptr: SendPtr(ptr), len: t.numel() })
+    }
+
+    /// The elements as a slice (the caller guarantees no concurrent writer).
+    pub fn slice(&self) -> &[T] {
+        // SAFETY: len contiguous elements from ptr lie in the block held by _view.
+        unsafe { std::slice::from_raw_parts(self.ptr.0, self.len) }
+    }
+}
+
+/// True when the two tensors' memory ranges intersect (both contiguous, non-empty).
+pub fn overlaps(a: &Tensor, b: &Tensor) -> bool {
+    if a.numel() == 0 || b.numel() == 0 || !a.storage().ptr_eq(b.storage()) {
+        return false;
+    }
+    let span = |t: &Tensor| {
+        let end = t.layout().extent().unwrap_or(t.storage_offset());
+        (t.storage_offset(), end)
+    };
+    let ((a0, a1), (b0, b1)) = (span(a), span(b));
+    a0 < b1 && b0 < a1
+}
+
+/// True when both tensors are contiguous views of the same elements.
+pub fn same_data(a: &Tensor, b: &Tensor) -> bool {
+    a.storage().ptr_eq(b.storage())
+        && a.storage_offset() == b.storage_offset()
+        && a.numel() == b.numel()
+        && a.is_contiguous()
+        && b.is_contiguous()
+}
+
+/// Makes `out` a contiguous tensor of `dtype` and `sizes` that overlaps none of `srcs`:
+/// resized in place when that is safe, replaced by a fresh tensor otherwise (the Python object
+/// keeps its identity either way).
+pub fn prepare_output(out: &mut Tensor, dtype: DType, sizes: &[usize], srcs: &[&Tensor]) -> Result<()> {
+    let fresh = out.dtype() != dtype || srcs.iter().any(|s| overlaps(out, s));
+    if !fresh {
+        out.resize_(sizes)?;
+        if out.is_contiguous() && !srcs.iter().any(|s| overlaps(out, s)) {
+            return Ok(());
+        }
+    }
+    *out = if sizes.is_empty() { Tensor::empty(dtype) } else { Tensor::zeros(dtype, sizes)? };
+    Ok(())
+}
+
+/// `src` contiguous and not partially overlapping `dst` (identical data is allowed: in-place).
+pub fn source_for(src: &Tensor, dst: &Tensor) -> Result<Tensor> {
+    let c = src.contiguous()?;
+    if overlaps(&c, dst) && !same_data(&c, dst) {
+        return c.clone_contiguous();
+    }
+    Ok(c)
+}
+
+/// Checks that `t` has the element type of the input.
+pub fn same_type(what: &str, name: &str, t: &Tensor, dtype: DType) -> Result<()> {
+    if t.dtype() != dtype {
+        return Err(Error::Type(format!(
+            "{what}: {name} is a {} but the input is a {}",
+            t.dtype().tensor_type_name(),
+            dtype.tensor_type_name()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that gradOutput has as many elements as the input (THNN_CHECK_NELEMENT).
+pub fn same_numel(what: &str, input: &Tensor, grad_output: &Tensor) -> Result<()> {
+    if input.numel() != grad_output.numel() {
+        return Err(Error::Value(format!(
+            "{what}: gradOutput of size {} does not match the input of size {}",
+            size_string(grad_output.sizes()),
+            size_string(input.sizes())
+        )));
+    }
+    Ok(())
+}
+
+/// `dst[i] = f(a[i])`. Raw-pointer loops: `dst` may be `a` itself (in-place; each element is
+/// read before it is written); partial overlaps were removed by `source_for`. Runs on several
+/// threads when `n * work` reaches the engine's grain.
+///
+/// # Safety
+/// Both pointers address `n` elements kept alive by the caller.
+pub unsafe fn map1<T: Element>(dst: SendPtr<T>, a: SendPtr<T>, n: usize, work: usize, f: impl Fn(T) -> T + Sync) {
+    par_range(n, work, |r| {
+        // SAFETY: r lies in 0..n (par_range), inside both allocations.
+        unsafe {
+            let (d, a) = (dst.at(r.start), a.at(r.start) as *const T);
+            for i in 0..r.len() {
+                *d.add(i) = f(*a.add(i));
+            }
+        }
+    });
+}
+
+/// `dst[i] = f(a[i], b[i])`, with `map1`'s aliasing rules for both sources.
+///
+/// # Safety
+/// As `map1`.
+pub unsafe fn map2<T: Element>(
+    dst: SendPtr<T>,
+    a: SendPtr<T>,
+    b: SendPtr<T>,
+    n: usize,
+    work: usize,
+    f: impl Fn(T, T) -> T + Sync,
+) {
+    par_range(n, work, |r| {
+        // SAFETY: as in map1.
+        unsafe {
+            let (d, a, b) = (dst.at(r.start), a.at(r.start) as *const T, b.at(r.start) as *const T);
+            for i in 0..r.len() {
+                *d.add(i) = f(*a.add(i), *b.add(i));
+            }
+        }
+    });
+}
