@@ -221,11 +221,23 @@ def test_spatial_dropout_draws_one_per_map():
     assert_close(m.evaluate().forward(x), x.clone().mul(0.5), 0)
 
 
+def test_spatial_dropout_of_one_drops_every_map():
+    m = nn.SpatialDropout(1)
+    assert float(m.forward(torch.ones(2, 3, 3)).abs().sum()) == 0
+    assert float(m.evaluate().forward(torch.ones(2, 3, 3)).abs().sum()) == 0
+
+
 def test_dropout_modes():
     x = _rand(3, 3)
     d = nn.Dropout(0.5, False, True)  # in place
+    before = x.clone()
     out = d.forward(x)
     assert out.storage().cdata() == x.storage().cdata()
+    assert_close(x, before.cmul(d.noise), 0)
+    g = _rand(3, 3)
+    g_before = g.clone()
+    assert d.backward(x, g).storage().cdata() == g.storage().cdata()
+    assert_close(g, g_before.cmul(d.noise), 0)
     d = nn.Dropout(0.5, False, False, True).evaluate()  # stochastic inference
     assert float(d.forward(torch.ones(200)).eq(0).sum()) > 0
     d = nn.Dropout(0)
@@ -494,3 +506,31 @@ def test_property_pixel_shuffle_is_a_permutation(batch, channels, height, r):
     out = m.forward(x).clone()
     assert sorted(out.view(-1).tolist()) == sorted(x.view(-1).tolist())
     assert_close(m.backward(x, out), x, 0)
+
+
+ALL = ZOO + ["LayerNormalization", "Copy", "Narrow", "Replicate", "Reshape", "View",
+             "Contiguous", "Select", "MaskedSelect", "Index", "Squeeze", "Unsqueeze",
+             "Transpose"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_clone_clear_state_and_float(name, capsys):
+    """clone() gives an independent module with the same results; clearState() and float()
+    leave a module that still runs (the zoo record's input, evaluation mode: no randomness)."""
+    rec = zoo(name)
+    m = build(name).evaluate()
+    x = value(rec["input"])
+    out = m.forward(x)
+    expected = out.clone() if isinstance(out, torch.Tensor) else out
+    c = m.clone()
+    assert_close(c.forward(x), expected, 1e-12, "clone")
+    before = value(rec["input"])
+    m.clearState()
+    assert_close(x, before, 0, "the input after clearState")  # aliases are not emptied
+    assert_close(m.forward(x), expected, 1e-12, "after clearState")
+    if name in ("Copy", "OneHot", "Index", "MaskedSelect"):
+        return  # their inputs are typed (indices, masks, the Copy's input type)
+    f = c.clone().float()
+    y = f.forward(x.float())
+    assert y.type() == "torch.FloatTensor", name
+    assert_close(y, expected, 1e-5, "float")

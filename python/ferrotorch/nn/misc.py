@@ -35,6 +35,20 @@ __all__ = [
 ]
 
 
+def _drop_aliases(module):
+    """clearState for modules whose output / gradInput are their caller's objects: replace the
+    fields rather than empty them (emptying would empty the caller's tensors)."""
+    for name in ("output", "gradInput"):
+        value = module.__dict__.get(name)
+        if isinstance(value, torch.Tensor):
+            module.__dict__[name] = utils.empty_like_type(value)
+        elif isinstance(value, (list, tuple)):
+            module.__dict__[name] = []
+        elif value is not None:
+            module.__dict__[name] = None
+    return module
+
+
 def _size_text(t):
     return "x".join(str(s) for s in t.size()) or "[]"
 
@@ -310,16 +324,7 @@ class Identity(Module):
         return gradOutput
 
     def clearState(self):
-        # Replace rather than empty: output / gradInput are other modules' tensors.
-        for name in ("output", "gradInput"):
-            value = self.__dict__.get(name)
-            if isinstance(value, torch.Tensor):
-                self.__dict__[name] = utils.empty_like_type(value)
-            elif isinstance(value, (list, tuple)):
-                self.__dict__[name] = []
-            elif value is not None:
-                self.__dict__[name] = None
-        return self
+        return _drop_aliases(self)
 
 
 class Dropout(Module):
@@ -561,6 +566,11 @@ class L1Penalty(Module):
                                       self._m(input), self.gradInput)
         return self.gradInput
 
+    def clearState(self):
+        self.output = utils.empty_like_type(self.output)  # it was the caller's input
+        self.gradInput.set()
+        return self
+
 
 class GradientReversal(Module):
     """nn.GradientReversal(lambda=1) -> identity forward, gradInput = -lambda * gradOutput
@@ -738,6 +748,9 @@ class PrintSize(Module):
         print(f"{self.prefix}:gradOutput\n", self._size(gradOutput), sep="\t")
         self.gradInput = gradOutput
         return self.gradInput
+
+    def clearState(self):
+        return _drop_aliases(self)
 
 
 class ZeroGrad(Module):

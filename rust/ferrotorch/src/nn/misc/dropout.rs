@@ -110,6 +110,19 @@ mod tests {
     }
 
     #[test]
+    fn p_of_one_only_without_scaling() {
+        let x = Tensor::from_slice(&[1.0; 4], &[4]).unwrap();
+        let (mut out, mut noise) = (Tensor::empty(DType::Double), Tensor::empty(DType::Double));
+        let mut gen = Generator::new(1);
+        let mode = Mode::Draw { gen: &mut gen, noise_sizes: &[4], scale: true };
+        let e = dropout_update_output(&x, &mut out, &mut noise, 1.0, mode).unwrap_err();
+        assert!(format!("{e}").contains("0 <= p < 1"), "{e}");
+        let mode = Mode::Draw { gen: &mut gen, noise_sizes: &[4], scale: false };
+        dropout_update_output(&x, &mut out, &mut noise, 1.0, mode).unwrap();
+        assert_eq!(out.to_vec::<f64>().unwrap(), vec![0.0; 4]);
+    }
+
+    #[test]
     fn spatial_mask_broadcasts_over_maps() {
         let x = Tensor::from_slice(&[1.0; 24], &[2, 3, 4]).unwrap();
         let (mut out, mut noise) = (Tensor::empty(DType::Double), Tensor::empty(DType::Double));
