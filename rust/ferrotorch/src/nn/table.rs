@@ -8,9 +8,7 @@ use crate::layout::size_string;
 use crate::{DType, Element, Error, Result, Tensor};
 
 fn check_table(what: &str, inputs: &[Tensor]) -> Result<DType> {
-    let first = inputs
-        .first()
-        .ok_or_else(|| Error::Value(format!("{what}: the input table is empty")))?;
+    let first = inputs.first().ok_or_else(|| Error::Value(format!("{what}: the input table is empty")))?;
     for t in &inputs[1..] {
         if t.numel() != first.numel() {
             return Err(Error::Value(format!(
@@ -26,7 +24,12 @@ fn check_table(what: &str, inputs: &[Tensor]) -> Result<DType> {
 
 /// `output = max (or min) over the inputs`, `index` = the 0-based position of the first winner
 /// (Torch7 replaced the running value only on a strict improvement).
-pub fn cmax_table_update_output(inputs: &[Tensor], output: &mut Tensor, index: &mut Tensor, max: bool) -> Result<()> {
+pub fn cmax_table_update_output(
+    inputs: &[Tensor],
+    output: &mut Tensor,
+    index: &mut Tensor,
+    max: bool,
+) -> Result<()> {
     let what = if max { "nn.CMaxTable" } else { "nn.CMinTable" };
     let dtype = check_table(what, inputs)?;
     let sizes = inputs[0].sizes().to_vec();
@@ -68,7 +71,12 @@ pub fn cmax_table_update_output(inputs: &[Tensor], output: &mut Tensor, index: &
 }
 
 /// `gradInput[k] = gradOutput where index == k, else 0`.
-pub fn cmax_table_update_grad_input(index: &Tensor, grad_output: &Tensor, grad_inputs: &mut [Tensor], max: bool) -> Result<()> {
+pub fn cmax_table_update_grad_input(
+    index: &Tensor,
+    grad_output: &Tensor,
+    grad_inputs: &mut [Tensor],
+    max: bool,
+) -> Result<()> {
     let what = if max { "nn.CMaxTable" } else { "nn.CMinTable" };
     let dtype = index.dtype();
     if grad_output.numel() != index.numel() {
