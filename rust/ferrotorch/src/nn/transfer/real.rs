@@ -89,7 +89,8 @@ pub fn tanh_f64(x: f64) -> f64 {
     const Q2: f64 = 4.844_063_053_251_254_860_48e3;
     let a = x.abs();
     let s = x * x;
-    let small = x + x * s * ((P0 * s + P1) * s + P2) / (((s + Q0) * s + Q1) * s + Q2);
+    // copysign: tanh is odd, and it keeps -0.0 (x + (-0.0) would give +0.0).
+    let small = (x + x * s * ((P0 * s + P1) * s + P2) / (((s + Q0) * s + Q1) * s + Q2)).copysign(x);
     // e^40 makes 2/(e+1) vanish against 1, so clamping keeps exp finite without changing results.
     let e = ew::exp_f64((2.0 * a).min(40.0));
     let big = (1.0 - 2.0 / (e + 1.0)).copysign(x);
