@@ -324,3 +324,31 @@ def test_softplus_threshold_and_logsigmoid_extremes():
     y = nn.LogSigmoid().forward(torch.Tensor([-800, 800])).tolist()
     assert y[0] == -800.0 and y[1] == 0.0
     assert not math.isnan(nn.LogSoftMax().forward(torch.Tensor([1e308, -1e308]))[0])
+
+
+# ------------------------------------------------------------------------ properties
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(rows=st.integers(1, 4), cols=st.integers(1, 9), scale=st.floats(0.01, 300),
+                  seed=st.integers(0, 10**6))
+def test_softmax_properties(rows, cols, scale, seed):
+    """SoftMax rows sum to 1, LogSoftMax is its log, SoftMin(x) is SoftMax(-x), for any scale
+    (large ones test the max-subtraction)."""
+    torch.manualSeed(seed)
+    x = torch.randn(rows, cols).mul(scale)
+    p = nn.SoftMax().forward(x)
+    assert_close(torch.sum(p, 1).view(-1), torch.ones(rows), 1e-12, "row sums")
+    assert_close(torch.exp(nn.LogSoftMax().forward(x)), p, 1e-12, "exp(log softmax)")
+    assert_close(nn.SoftMin().forward(x), nn.SoftMax().forward(torch.mul(x, -1)), 1e-15,
+                 "softmin")
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(v=st.floats(-40, 40))
+def test_tanh_matches_python_math(v):
+    y = nn.Tanh().forward(torch.Tensor([v]))[0]
+    assert abs(y - math.tanh(v)) <= 5e-16 * abs(math.tanh(v))  # 2 ulp

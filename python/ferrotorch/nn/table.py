@@ -841,6 +841,9 @@ class CriterionTable(Module):
 
     def __init__(self, criterion):
         super().__init__()
+        if not hasattr(criterion, "updateGradInput") or not hasattr(criterion, "gradInput"):
+            raise TypeError(f"nn.CriterionTable expects an nn.Criterion, got "
+                            f"{type(criterion).__name__}")
         self.criterion = criterion
         self.gradInput = [criterion.gradInput]
 

@@ -3,10 +3,10 @@
 //! `<Class>_updateOutput(input, output, *constants, inplace=False)` and
 //! `<Class>_updateGradInput(input, gradOutput, output, gradInput, *constants, inplace=False)`.
 
+use crate::errors::IntoPyResult;
 use crate::nn_common::{into_output, run, tensor};
 use crate::random::with_generator;
 use crate::tensor::PyTensor;
-use crate::errors::IntoPyResult;
 use ferrotorch::nn::transfer::{self, softmax::SoftMaxKind, Pointwise};
 use pyo3::prelude::*;
 
@@ -224,7 +224,12 @@ fn rrelu_bwd(
 /// GatedLinear_updateOutput(input, output, dim)
 #[pyfunction]
 #[pyo3(name = "GatedLinear_updateOutput")]
-fn glu_fwd(py: Python<'_>, input: &Bound<'_, PyTensor>, output: &Bound<'_, PyTensor>, dim: usize) -> PyResult<()> {
+fn glu_fwd(
+    py: Python<'_>,
+    input: &Bound<'_, PyTensor>,
+    output: &Bound<'_, PyTensor>,
+    dim: usize,
+) -> PyResult<()> {
     let x = tensor(input);
     into_output(py, output, x.numel() * 4, |out| transfer::gated_linear_update_output(&x, dim, out))
 }
@@ -240,7 +245,9 @@ fn glu_bwd(
     dim: usize,
 ) -> PyResult<()> {
     let (x, go) = (tensor(input), tensor(grad_output));
-    into_output(py, grad_input, x.numel() * 4, |gi| transfer::gated_linear_update_grad_input(&x, &go, dim, gi))
+    into_output(py, grad_input, x.numel() * 4, |gi| {
+        transfer::gated_linear_update_grad_input(&x, &go, dim, gi)
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

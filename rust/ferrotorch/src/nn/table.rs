@@ -8,9 +8,7 @@ use crate::layout::size_string;
 use crate::{DType, Element, Error, Result, Tensor};
 
 fn check_table(what: &str, inputs: &[Tensor]) -> Result<DType> {
-    let first = inputs
-        .first()
-        .ok_or_else(|| Error::Value(format!("{what}: the input table is empty")))?;
+    let first = inputs.first().ok_or_else(|| Error::Value(format!("{what}: the input table is empty")))?;
     for t in &inputs[1..] {
         if t.numel() != first.numel() {
             return Err(Error::Value(format!(
@@ -26,7 +24,12 @@ fn check_table(what: &str, inputs: &[Tensor]) -> Result<DType> {
 
 /// `output = max (or min) over the inputs`, `index` = the 0-based position of the first winner
 /// (Torch7 replaced the running value only on a strict improvement).
-pub fn cmax_table_update_output(inputs: &[Tensor], output: &mut Tensor, index: &mut Tensor, max: bool) -> Result<()> {
+pub fn cmax_table_update_output(
+    inputs: &[Tensor],
+    output: &mut Tensor,
+    index: &mut Tensor,
+    max: bool,
+) -> Result<()> {
     let what = if max { "nn.CMaxTable" } else { "nn.CMinTable" };
     let dtype = check_table(what, inputs)?;
     let sizes = inputs[0].sizes().to_vec();
@@ -68,7 +71,12 @@ pub fn cmax_table_update_output(inputs: &[Tensor], output: &mut Tensor, index: &
 }
 
 /// `gradInput[k] = gradOutput where index == k, else 0`.
-pub fn cmax_table_update_grad_input(index: &Tensor, grad_output: &Tensor, grad_inputs: &mut [Tensor], max: bool) -> Result<()> {
+pub fn cmax_table_update_grad_input(
+    index: &Tensor,
+    grad_output: &Tensor,
+    grad_inputs: &mut [Tensor],
+    max: bool,
+) -> Result<()> {
     let what = if max { "nn.CMaxTable" } else { "nn.CMinTable" };
     let dtype = index.dtype();
     if grad_output.numel() != index.numel() {
@@ -193,4 +201,45 @@ pub fn cosine_distance_update_grad_input(
         });
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: &[f64], s: &[usize]) -> Tensor {
+        Tensor::from_slice(v, s).unwrap()
+    }
+
+    #[test]
+    fn cmax_and_cmin_pick_the_first_winner() {
+        let xs = [t(&[1.0, 5.0, 2.0], &[3]), t(&[3.0, 5.0, 0.0], &[3])];
+        let (mut out, mut idx) = (Tensor::empty(DType::Double), Tensor::empty(DType::Double));
+        cmax_table_update_output(&xs, &mut out, &mut idx, true).unwrap();
+        assert_eq!(out.to_vec::<f64>().unwrap(), vec![3.0, 5.0, 2.0]);
+        assert_eq!(idx.to_vec::<f64>().unwrap(), vec![1.0, 0.0, 0.0]);
+        let mut grads = vec![Tensor::empty(DType::Double), Tensor::empty(DType::Double)];
+        cmax_table_update_grad_input(&idx, &t(&[1.0, 2.0, 3.0], &[3]), &mut grads, true).unwrap();
+        assert_eq!(grads[0].to_vec::<f64>().unwrap(), vec![0.0, 2.0, 3.0]);
+        assert_eq!(grads[1].to_vec::<f64>().unwrap(), vec![1.0, 0.0, 0.0]);
+        cmax_table_update_output(&xs, &mut out, &mut idx, false).unwrap();
+        assert_eq!(out.to_vec::<f64>().unwrap(), vec![1.0, 5.0, 0.0]);
+        let e = cmax_table_update_output(&[xs[0].clone(), t(&[1.0], &[1])], &mut out, &mut idx, true).unwrap_err();
+        assert!(format!("{e}").contains("nn.CMaxTable: tensors of sizes 3 and 1"), "{e}");
+    }
+
+    #[test]
+    fn cosine_distance_rows() {
+        let a = t(&[1.0, 0.0, 3.0, 4.0], &[2, 2]);
+        let b = t(&[0.0, 2.0, 3.0, 4.0], &[2, 2]);
+        let mut out = Tensor::empty(DType::Double);
+        cosine_distance_update_output(&a, &b, &mut out).unwrap();
+        let v = out.to_vec::<f64>().unwrap();
+        assert!(v[0].abs() < 1e-15 && (v[1] - 1.0).abs() < 1e-12, "{v:?}");
+        let (mut ga, mut gb) = (Tensor::empty(DType::Double), Tensor::empty(DType::Double));
+        cosine_distance_update_grad_input(&a, &b, &t(&[1.0, 1.0], &[2]), &mut ga, &mut gb).unwrap();
+        // d cos / d a at a = (1, 0), b = (0, 2): (b/|b| - cos a/|a|) / |a| = (0, 1).
+        let g = ga.to_vec::<f64>().unwrap();
+        assert!((g[0]).abs() < 1e-12 && (g[1] - 1.0).abs() < 1e-12, "{g:?}");
+    }
 }

@@ -9,7 +9,7 @@ use crate::{Error, Result, Tensor};
 /// (outer, half, inner) around `dim`, checking that dim exists and is even.
 fn geometry(input: &Tensor, dim: usize) -> Result<(usize, usize, usize)> {
     let sizes = input.sizes();
-    if dim >= sizes.len() || sizes[dim] % 2 != 0 {
+    if dim >= sizes.len() || !sizes[dim].is_multiple_of(2) {
         return Err(Error::Value(format!(
             "nn.GatedLinearUnit: dim {dim} must exist and have an even size (it is halved), got an \
              input of size {}",
@@ -36,7 +36,8 @@ pub fn gated_linear_update_output(input: &Tensor, dim: usize, output: &mut Tenso
             for o in r {
                 // SAFETY: block o: input elements o*2m .. (o+1)*2m, output o*m .. (o+1)*m.
                 unsafe {
-                    let (a, b, ys) = (xp.at(2 * o * m) as *const T, xp.at(2 * o * m + m) as *const T, yp.at(o * m));
+                    let (a, b, ys) =
+                        (xp.at(2 * o * m) as *const T, xp.at(2 * o * m + m) as *const T, yp.at(o * m));
                     for i in 0..m {
                         *ys.add(i) = *a.add(i) * (T::ONE / (T::ONE + (-*b.add(i)).exp()));
                     }
@@ -48,7 +49,12 @@ pub fn gated_linear_update_output(input: &Tensor, dim: usize, output: &mut Tenso
 }
 
 /// `grad a = go ⊙ σ(b)`, `grad b = go ⊙ a ⊙ σ(b)(1 - σ(b))`.
-pub fn gated_linear_update_grad_input(input: &Tensor, grad_output: &Tensor, dim: usize, grad_input: &mut Tensor) -> Result<()> {
+pub fn gated_linear_update_grad_input(
+    input: &Tensor,
+    grad_output: &Tensor,
+    dim: usize,
+    grad_input: &mut Tensor,
+) -> Result<()> {
     let (outer, half, inner) = geometry(input, dim)?;
     let dtype = input.dtype();
     same_type("nn.GatedLinearUnit", "gradOutput", grad_output, dtype)?;

@@ -33,7 +33,12 @@ fn check_weight(weight: &Tensor, planes: usize, dtype: crate::DType) -> Result<(
 }
 
 /// `y = x > 0 ? x : w_c x` with `w` one shared value (nOutputPlane 0) or one per channel.
-pub fn prelu_update_output(input: &Tensor, weight: &Tensor, planes: usize, output: &mut Tensor) -> Result<()> {
+pub fn prelu_update_output(
+    input: &Tensor,
+    weight: &Tensor,
+    planes: usize,
+    output: &mut Tensor,
+) -> Result<()> {
     let dtype = input.dtype();
     check_weight(weight, planes, dtype)?;
     let (bs, ks) = if planes == 0 { (1, input.numel()) } else { prelu_geometry(input, planes)? };
@@ -75,8 +80,10 @@ pub fn prelu_update_grad_input(
     let (bs, ks) = if planes == 0 { (1, input.numel()) } else { prelu_geometry(input, planes)? };
     crate::with_float_dtype!(dtype, "nn.PReLU", T, {
         prepare_output(grad_input, dtype, input.sizes(), &[input, grad_output])?;
-        let (x, g, w) = (source_for(input, grad_input)?, source_for(grad_output, grad_input)?, weight.contiguous()?);
-        let (x, g, gi, w) = (Data::<T>::of(&x)?, Data::<T>::of(&g)?, Data::<T>::of(grad_input)?, Data::<T>::of(&w)?);
+        let (x, g, w) =
+            (source_for(input, grad_input)?, source_for(grad_output, grad_input)?, weight.contiguous()?);
+        let (x, g, gi, w) =
+            (Data::<T>::of(&x)?, Data::<T>::of(&g)?, Data::<T>::of(grad_input)?, Data::<T>::of(&w)?);
         let (xp, gp, gip, ws) = (x.ptr, g.ptr, gi.ptr, w.slice());
         let planes = planes.max(1);
         par_range(bs * planes, ks, |r| {
@@ -84,7 +91,8 @@ pub fn prelu_update_grad_input(
                 let a = ws[p % planes];
                 // SAFETY: as in prelu_update_output; gi is disjoint from x and go.
                 unsafe {
-                    let (xs, gs, gis) = (xp.at(p * ks) as *const T, gp.at(p * ks) as *const T, gip.at(p * ks));
+                    let (xs, gs, gis) =
+                        (xp.at(p * ks) as *const T, gp.at(p * ks) as *const T, gip.at(p * ks));
                     for k in 0..ks {
                         let gv = *gs.add(k);
                         *gis.add(k) = if *xs.add(k) > T::ZERO { gv } else { a * gv };
@@ -127,7 +135,7 @@ pub fn prelu_acc_grad_parameters(
         let gw = grad_weight.contiguous()?;
         let mut vals = gw.to_vec::<T>()?;
         for (v, s) in vals.iter_mut().zip(&sums) {
-            *v = *v + T::of(scale * s);
+            *v += T::of(scale * s);
         }
         grad_weight.copy_(&Tensor::from_slice(&vals, grad_weight.sizes())?)?;
     });
@@ -150,7 +158,9 @@ pub fn rrelu_update_output(
 ) -> Result<()> {
     let dtype = input.dtype();
     crate::with_float_dtype!(dtype, "nn.RReLU", T, {
-        let work = if inplace { input.contiguous()? } else {
+        let work = if inplace {
+            input.contiguous()?
+        } else {
             prepare_output(output, dtype, input.sizes(), &[input])?;
             output.copy_(input)?;
             output.clone()
@@ -169,7 +179,7 @@ pub fn rrelu_update_output(
             for (v, r) in ys.iter_mut().zip(ns.iter_mut()) {
                 if *v <= T::ZERO {
                     let u = T::of(gen.uniform(lower, upper));
-                    *v = *v * u;
+                    *v *= u;
                     *r = u;
                 } else {
                     *r = T::ONE;
@@ -179,7 +189,7 @@ pub fn rrelu_update_output(
             let slope = T::of((lower + upper) / 2.0);
             for v in ys.iter_mut() {
                 if *v <= T::ZERO {
-                    *v = *v * slope;
+                    *v *= slope;
                 }
             }
         }
@@ -225,7 +235,14 @@ pub fn rrelu_update_grad_input(
             if use_noise {
                 map2(gi.ptr, g.ptr, s.ptr, g.len, 1, |g: T, r: T| g * r);
             } else {
-                map2(gi.ptr, g.ptr, s.ptr, g.len, 1, move |g: T, x: T| if x <= T::ZERO { g * slope } else { g });
+                map2(
+                    gi.ptr,
+                    g.ptr,
+                    s.ptr,
+                    g.len,
+                    1,
+                    move |g: T, x: T| if x <= T::ZERO { g * slope } else { g },
+                );
             }
         }
         drop(gi);

@@ -2,6 +2,9 @@
 //! normalisation over the feature dim, chosen from the input's dimension as Torch7 did
 //! (1-D: all; 2-D: dim 1 per row; 3-D: dim 0 per (h, w); 4-D: dim 1 per (b, h, w)).
 
+// Column indices address several per-column arrays and pointers in lockstep.
+#![allow(clippy::needless_range_loop)]
+
 use super::real::{prepare_output, same_numel, same_type, source_for, Data, Real};
 use crate::cpu::index::par_range;
 use crate::iter::SendPtr;
@@ -37,7 +40,16 @@ pub struct SoftMaxKind {
 /// # Safety
 /// x and y address the whole contiguous tensor of (outer, n, inner) elements; y is disjoint.
 #[allow(clippy::too_many_arguments)]
-unsafe fn forward_block<T: Real>(kind: SoftMaxKind, x: SendPtr<T>, y: SendPtr<T>, n: usize, inner: usize, o: usize, k0: usize, k1: usize) {
+unsafe fn forward_block<T: Real>(
+    kind: SoftMaxKind,
+    x: SendPtr<T>,
+    y: SendPtr<T>,
+    n: usize,
+    inner: usize,
+    o: usize,
+    k0: usize,
+    k1: usize,
+) {
     let base = o * n * inner;
     let sign = T::of(kind.sign);
     let m = k1 - k0;
@@ -160,7 +172,12 @@ fn for_blocks(outer: usize, n: usize, inner: usize, f: impl Fn(usize, usize, usi
 }
 
 /// `output = (log)softmax(sign * input)` over the feature dim.
-pub fn softmax_update_output(what: &str, kind: SoftMaxKind, input: &Tensor, output: &mut Tensor) -> Result<()> {
+pub fn softmax_update_output(
+    what: &str,
+    kind: SoftMaxKind,
+    input: &Tensor,
+    output: &mut Tensor,
+) -> Result<()> {
     let (outer, n, inner) = geometry(what, input.sizes())?;
     let dtype = input.dtype();
     crate::with_float_dtype!(dtype, what, T, {
@@ -177,7 +194,9 @@ pub fn softmax_update_output(what: &str, kind: SoftMaxKind, input: &Tensor, outp
             });
         } else {
             // SAFETY: blocks are disjoint column ranges of the tensors held by x and y.
-            for_blocks(outer, n, inner, |o, k0, k1| unsafe { forward_block(kind, xp, yp, n, inner, o, k0, k1) });
+            for_blocks(outer, n, inner, |o, k0, k1| unsafe {
+                forward_block(kind, xp, yp, n, inner, o, k0, k1)
+            });
         }
     });
     Ok(())
@@ -204,7 +223,9 @@ pub fn softmax_update_grad_input(
         let (g, y, gi) = (Data::<T>::of(&g)?, Data::<T>::of(&y)?, Data::<T>::of(grad_input)?);
         let (gp, yp, gip) = (g.ptr, y.ptr, gi.ptr);
         // SAFETY: blocks are disjoint column ranges of the three tensors; gi is disjoint.
-        for_blocks(outer, n, inner, |o, k0, k1| unsafe { backward_block(kind, gp, yp, gip, n, inner, o, k0, k1) });
+        for_blocks(outer, n, inner, |o, k0, k1| unsafe {
+            backward_block(kind, gp, yp, gip, n, inner, o, k0, k1)
+        });
     });
     Ok(())
 }
@@ -227,6 +248,8 @@ mod tests {
         softmax_update_output("nn.SoftMax", SoftMaxKind { log: false, sign: 1.0 }, &x3, &mut y).unwrap();
         assert_eq!(y.to_vec::<f64>().unwrap(), vec![0.5, 0.5, 0.5, 0.5]);
         let x5 = Tensor::zeros(DType::Double, &[1, 1, 1, 1, 2]).unwrap();
-        assert!(softmax_update_output("nn.SoftMax", SoftMaxKind { log: false, sign: 1.0 }, &x5, &mut y).is_err());
+        assert!(
+            softmax_update_output("nn.SoftMax", SoftMaxKind { log: false, sign: 1.0 }, &x5, &mut y).is_err()
+        );
     }
 }
