@@ -533,3 +533,34 @@ def test_clone_and_type_convert_children():
 
 def test_fixtures_folder_is_present():
     assert (FIXTURES / "nn_zoo" / "ClassNLLCriterion.json").is_file()
+
+
+def test_cross_entropy_is_nll_of_log_softmax_property():
+    """Hypothesis: the fused kernel equals ClassNLL of a numpy log-softmax, any batch / size."""
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+
+    @hyp.settings(max_examples=40, deadline=None)
+    # n >= 2: Torch7 squeezed the input, so a Bx1 input would be one sample of B classes
+    @hyp.given(st.integers(1, 6), st.integers(2, 7), st.integers(0, 2**31 - 1),
+               st.booleans())
+    def check(b, n, seed, size_average):
+        torch.manualSeed(seed)
+        x = torch.randn(b, n).mul(5)
+        t = torch.rand(b).mul(n).floor().long()
+        X = np.array(x.tolist())
+        lsm = X - np.log(np.exp(X - X.max(1, keepdims=True)).sum(1, keepdims=True)) \
+            - X.max(1, keepdims=True)
+        nll = nn.ClassNLLCriterion(None, size_average)
+        ce = nn.CrossEntropyCriterion(None, size_average)
+        lsm_t = torch.Tensor(lsm.tolist()) if b > 1 else torch.Tensor(lsm.tolist()).view(1, n)
+        expected = nll.forward(lsm_t, t)
+        target = t if b > 1 else int(t[0])
+        assert math.isclose(ce.forward(x, target), expected, rel_tol=1e-12, abs_tol=1e-12)
+        g = np.array(ce.backward(x, target).tolist()).reshape(b, n)
+        softmax = np.exp(lsm)
+        onehot = np.eye(n)[np.array(t.tolist())]
+        scale = 1 / b if size_average and b > 1 else 1
+        np.testing.assert_allclose(g, (softmax - onehot) * scale, atol=1e-12)
+
+    check()
