@@ -65,7 +65,7 @@ def main():
     values = pool(torch)
     # Half the draws are ints: size, count and dim arguments are where the crashes hid.
     ints = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
-    bad = []
+    bad, slow = [], []
     progress = open(report + ".progress", "w")  # noqa: SIM115 - held across the whole walk
     start = time.monotonic()
     for label, get in targets(torch):
@@ -77,6 +77,7 @@ def main():
             progress.write(desc + "\n")
             progress.flush()
             sys.stdout = io.StringIO()  # printing functions must not flood the test log
+            t0 = time.monotonic()
             try:
                 get()(*args, **kwargs)
             except ALLOWED:
@@ -85,8 +86,10 @@ def main():
                 bad.append(f"{desc}: {type(e).__name__}: {str(e)[:200]}")
             finally:
                 sys.stdout = sys.__stdout__
+                if time.monotonic() - t0 > 1.0:
+                    slow.append(f"{desc}: {time.monotonic() - t0:.1f} s")
     with open(report, "w") as f:
-        json.dump({"bad": bad, "seconds": time.monotonic() - start}, f)
+        json.dump({"bad": bad, "slow": slow, "seconds": time.monotonic() - start}, f)
 
 
 def _short(v):

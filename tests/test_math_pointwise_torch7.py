@@ -1,4 +1,4 @@
-"""Element-wise math against Lua Torch7's recorded results (shared/fixtures/torch7/math/<fn>.json).
+"""Element-wise math against Lua Torch7's recorded results (tests/fixtures/torch7/math/<fn>.json).
 
 Each recorded Lua call is translated to Python (`x:f(a)` -> `x.f(a)`, `torch.f(r, x)` with a
 result tensor r -> `torch.f(x, out=r)`, 1-based narrow arguments -> 0-based) and run on fresh

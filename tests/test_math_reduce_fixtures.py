@@ -1,4 +1,4 @@
-"""Group F reductions against Torch7's recorded results (shared/fixtures/torch7/math/<fn>.json).
+"""Group F reductions against Torch7's recorded results (tests/fixtures/torch7/math/<fn>.json).
 
 Each Lua call string is translated to Python: 1-based dims and narrow starts become 0-based,
 `x:f(...)` becomes `x.f(...)`, leading result tensors become `out=`. Indices are compared

@@ -200,7 +200,7 @@ def help(name):
 
     >>> import ferrotorch as torch
     >>> torch.help('fill')
-    fill(value) -> self with every element set to value
+    fill(x, value) -> x, with every element set to value (writes into x)
     ...
     """
     obj = name

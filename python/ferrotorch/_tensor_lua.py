@@ -98,8 +98,8 @@ def expand(x, *sizes, out=None):
 
     >>> import ferrotorch as torch
     >>> e = torch.expand(torch.Tensor([[1], [2]]), 2, 3)
-    >>> e.tolist(), e.stride()
-    ([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], (1, 0))
+    >>> e.tolist(), e.stride().tolist()
+    ([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], [1, 0])
     """
     return _set_into("expand", out, _tensor("expand", x).expand(*sizes))
 
@@ -128,8 +128,8 @@ def view(x, *sizes, out=None):
     >>> v.fill(0).sum(), x.sum()          # a view: x changed too
     (0.0, 0.0)
     >>> r = torch.Tensor()
-    >>> torch.view(torch.range(1, 6), 3, 2, out=r) is r, r.size()
-    (True, (3, 2))
+    >>> torch.view(torch.range(1, 6), 3, 2, out=r) is r, r.size().tolist()
+    (True, [3, 2])
     """
     return _set_into("view", out, _tensor("view", x).view(*sizes))
 
@@ -148,8 +148,8 @@ def permute(x, *dims):
     """permute(x, dims...) -> a view of x whose dim i is x's dim dims[i] (0-based)
 
     >>> import ferrotorch as torch
-    >>> torch.permute(torch.Tensor(2, 3, 4), 2, 0, 1).size()
-    (4, 2, 3)
+    >>> torch.permute(torch.Tensor(2, 3, 4), 2, 0, 1).size().tolist()
+    [4, 2, 3]
     """
     return _tensor("permute", x).permute(*dims)
 

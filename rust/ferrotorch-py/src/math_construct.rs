@@ -920,7 +920,9 @@ fn multinomial_alias<'py>(args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyA
     let o = tensor_arg(output, "multinomialAlias")?;
     let part = |i: usize| {
         state.get_item(i).map_err(|_| {
-            PyTypeError::new_err("multinomialAlias: state must be the [J, q] pair multinomialAliasSetup returns")
+            PyTypeError::new_err(
+                "multinomialAlias: state must be the [J, q] pair multinomialAliasSetup returns",
+            )
         })
     };
     let j = tensor_arg(&part(0)?, "multinomialAlias")?;

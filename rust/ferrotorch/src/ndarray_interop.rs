@@ -235,7 +235,10 @@ mod tests {
         assert_eq!(v.view().iter().copied().collect::<Vec<_>>(), vec![2.0, 6.0, 10.0]);
         let t = a.t().unwrap();
         let tv = t.as_ndarray::<f64>().unwrap();
-        assert_eq!(tv.view(), arr2(&[[0.0, 4.0, 8.0], [1.0, 5.0, 9.0], [2.0, 6.0, 10.0], [3.0, 7.0, 11.0]]).into_dyn());
+        assert_eq!(
+            tv.view(),
+            arr2(&[[0.0, 4.0, 8.0], [1.0, 5.0, 9.0], [2.0, 6.0, 10.0], [3.0, 7.0, 11.0]]).into_dyn()
+        );
         // same memory: the view's first element is the tensor's
         assert_eq!(tv.view().as_ptr(), v.view().as_ptr().wrapping_sub(2));
     }
@@ -245,7 +248,10 @@ mod tests {
         let row = ramp(&[1, 3]);
         let mut e = row.expand(&[4, 3]).unwrap();
         assert_eq!(e.as_ndarray::<f64>().unwrap().view().strides(), &[0, 1]);
-        assert_eq!(e.as_ndarray::<f64>().unwrap().view().sum_axis(Axis(0)).iter().copied().collect::<Vec<_>>(), vec![0.0, 4.0, 8.0]);
+        assert_eq!(
+            e.as_ndarray::<f64>().unwrap().view().sum_axis(Axis(0)).iter().copied().collect::<Vec<_>>(),
+            vec![0.0, 4.0, 8.0]
+        );
         assert!(matches!(e.as_ndarray_mut::<f64>(), Err(Error::Value(_))));
     }
 
