@@ -119,9 +119,12 @@ def test_an_error_in_the_dataset_reaches_the_loop_and_the_loader_recovers():
             return torch.Tensor([i])
 
     loader = threads.DataLoader(Broken(), 2, nthreads=2)
-    with pytest.raises(IndexError, match="sample 5 is corrupt"):
-        for _ in loader:
-            pass
+    before = []
+    with pytest.raises(IndexError, match="sample 5 is corrupt") as info:
+        for x in loader:
+            before.append(x.tolist())
+    assert before == [[[0.0], [1.0]], [[2.0], [3.0]]]  # the batches before the broken one
+    assert any("DataLoader worker" in n for n in info.value.__notes__)
     got = []
     for x in loader:  # a new epoch after the error (and after a break)
         got.append(x.tolist())

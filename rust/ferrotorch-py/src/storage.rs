@@ -202,7 +202,7 @@ impl PyStorage {
     fn fill<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = convert::scalar(value)?;
         let s = slf.get().inner.clone();
-        crate::tensor::maybe_detach(slf.py(), s.len(), || s.fill_scalar(v));
+        crate::tensor::maybe_detach(slf.py(), s.size(), || s.fill_scalar(v));
         Ok(slf)
     }
 
