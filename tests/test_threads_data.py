@@ -29,7 +29,7 @@ def test_batches_in_order_match_the_rows_of_the_dataset(data):
 
 
 def test_a_shuffled_epoch_visits_every_sample_once_and_rows_stay_paired(data):
-    x, y, ds = data
+    x, _, ds = data
     loader = threads.DataLoader(ds, 16, nthreads=2, shuffle=True, seed=5)
     orders = []
     for _ in range(2):
@@ -43,7 +43,7 @@ def test_a_shuffled_epoch_visits_every_sample_once_and_rows_stay_paired(data):
 
 
 def test_droplast_and_unordered_delivery(data):
-    x, y, ds = data
+    _, _, ds = data
     loader = threads.DataLoader(ds, 10, nthreads=3, ordered=False, droplast=True, prefetch=5)
     batches = _epoch(loader)
     loader.terminate()
@@ -160,7 +160,7 @@ def _train(batches, lr=0.05):
 
 
 def test_training_on_the_loader_equals_training_on_batches_prepared_in_advance(data):
-    x, y, _ = data
+    x = data[0]
     ds = threads.TensorDataset(torch.fromNumpy(x.copy()), torch.fromNumpy(x.sum(1) * 0.1))
     loader = threads.DataLoader(ds, 8, nthreads=2, shuffle=True, seed=3)
     prepared = [(bx.clone(), by.clone()) for bx, by in

@@ -2,6 +2,7 @@
 pattern of Torch7's ImageNet example packaged (batches built on a threads.Threads pool while
 the main thread trains on the previous ones)."""
 
+import contextlib
 import numbers
 
 import ferrotorch as torch
@@ -295,10 +296,8 @@ class DataLoader:
         finally:
             if pool.isrunning() and delivered < len(batches):
                 # Left early (break or an error): let the jobs in flight finish, drop them.
-                try:
+                with contextlib.suppress(Exception):  # the error that got us here wins
                     pool.synchronize()
-                except Exception:  # noqa: BLE001 - the error that got us here wins
-                    pass
 
     def terminate(self):
         """terminate(): stop the worker threads (a later epoch starts new ones).

@@ -8,6 +8,7 @@ ferrotorch kernels, which release the GIL on tensors of more than 16384 elements
 """
 
 import atexit
+import contextlib
 import itertools
 import threading
 import traceback
@@ -434,10 +435,8 @@ class Threads:
     def __del__(self):
         # Garbage collection (Torch7's __gc): stop the workers without waiting (this may run
         # on any thread, a worker included).
-        try:
+        with contextlib.suppress(Exception):  # nothing can be raised from __del__
             self._stop(wait=False)
-        except Exception:  # noqa: BLE001 - nothing can be raised from __del__
-            pass
 
     def __enter__(self):
         return self
