@@ -11,8 +11,8 @@ Usage (from the repository root, on a release build of the extension)::
    batch tensor. Jobs per second for a pool of 1 worker and of 2 workers (each worker with 1
    kernel thread, the pool's default on 2 cores), in the same run and interleaved, so that
    load from other processes hits both alike; the ratio is the speed-up of the second worker.
-   Also shown: the same jobs on the main thread with no pool, a pool of 1 worker whose
-   kernels use 2 threads, and a pool of 2 workers whose kernels use 2 threads each
+   Also shown: the same jobs on the main thread with no pool, a pool of 1 worker sharing the
+   process-wide kernel pool (2 threads), and a pool of 2 workers with 2 kernel threads each
    (oversubscribed: 4 threads on 2 cores), which measures the default rule
    ``workers x kernel threads <= cores``. PyTorch (when installed) runs the same jobs on
    Python threads, for reference.
@@ -58,7 +58,12 @@ def augment_batch(images, k):
 
 
 def run_pool(images, nworkers, njobs, numthreads):
-    pool = threads.Threads(nworkers, lambda idx: torch.manualSeed(idx), numthreads=numthreads)
+    def init(idx):
+        torch.manualSeed(idx)
+        if numthreads is not None:  # a pool of this many kernel threads for each worker
+            torch.setnumthreads(numthreads)
+
+    pool = threads.Threads(nworkers, init)
     sizes = []
     t = time.perf_counter()
     for k in range(njobs):
@@ -120,7 +125,7 @@ def bench_jobs(args):
         "pool 1 worker x 1 kernel thread": lambda: run_pool(images, 1, njobs, 1),
         "pool 2 workers x 1 kernel thread (default)": lambda: run_pool(images, 2, njobs, None),
         "main thread, no pool (2 kernel threads)": lambda: run_serial(images, njobs),
-        "pool 1 worker x 2 kernel threads (default)": lambda: run_pool(images, 1, njobs, None),
+        "pool 1 worker, process kernel pool (default)": lambda: run_pool(images, 1, njobs, None),
         "pool 2 workers x 2 kernel threads (oversubscribed)": lambda: run_pool(images, 2, njobs, 2),
     }
     rates = {name: [] for name in cases}

@@ -333,6 +333,23 @@ def test_many_jobs_on_one_storage_with_a_mutex_lose_no_write():
     assert counter[0] == 400
 
 
+def test_unprotected_kernels_on_one_storage_do_not_crash_and_a_mutex_makes_them_exact():
+    shared = torch.zeros(50_000)  # big enough that add releases the GIL: real races
+    pool = threads.Threads(3)
+    for _ in range(150):
+        pool.addjob(lambda: shared.add(1))
+    pool.synchronize()
+    v = shared.numpy()
+    assert np.isfinite(v).all() and v.min() >= 1 and v.max() <= 150  # racy, but no crash
+    shared.zero()
+    mutex = threads.Mutex()
+    for _ in range(150):
+        pool.addjob(threads.safe(lambda: shared.add(1), mutex))
+    pool.synchronize()
+    pool.terminate()
+    assert (shared.numpy() == 150).all()
+
+
 def test_jobs_writing_disjoint_views_of_one_storage_match_numpy():
     rows, cols = 64, 4096
     out = torch.zeros(rows, cols)
