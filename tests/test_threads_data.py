@@ -29,7 +29,7 @@ def test_batches_in_order_match_the_rows_of_the_dataset(data):
 
 
 def test_a_shuffled_epoch_visits_every_sample_once_and_rows_stay_paired(data):
-    x, y, ds = data
+    x, _, ds = data
     loader = threads.DataLoader(ds, 16, nthreads=2, shuffle=True, seed=5)
     orders = []
     for _ in range(2):
@@ -43,7 +43,7 @@ def test_a_shuffled_epoch_visits_every_sample_once_and_rows_stay_paired(data):
 
 
 def test_droplast_and_unordered_delivery(data):
-    x, y, ds = data
+    _, _, ds = data
     loader = threads.DataLoader(ds, 10, nthreads=3, ordered=False, droplast=True, prefetch=5)
     batches = _epoch(loader)
     loader.terminate()
@@ -119,9 +119,12 @@ def test_an_error_in_the_dataset_reaches_the_loop_and_the_loader_recovers():
             return torch.Tensor([i])
 
     loader = threads.DataLoader(Broken(), 2, nthreads=2)
-    with pytest.raises(IndexError, match="sample 5 is corrupt"):
-        for _ in loader:
-            pass
+    before = []
+    with pytest.raises(IndexError, match="sample 5 is corrupt") as info:
+        for x in loader:
+            before.append(x.tolist())
+    assert before == [[[0.0], [1.0]], [[2.0], [3.0]]]  # the batches before the broken one
+    assert any("DataLoader worker" in n for n in info.value.__notes__)
     got = []
     for x in loader:  # a new epoch after the error (and after a break)
         got.append(x.tolist())
@@ -157,7 +160,7 @@ def _train(batches, lr=0.05):
 
 
 def test_training_on_the_loader_equals_training_on_batches_prepared_in_advance(data):
-    x, y, _ = data
+    x = data[0]
     ds = threads.TensorDataset(torch.fromNumpy(x.copy()), torch.fromNumpy(x.sum(1) * 0.1))
     loader = threads.DataLoader(ds, 8, nthreads=2, shuffle=True, seed=3)
     prepared = [(bx.clone(), by.clone()) for bx, by in

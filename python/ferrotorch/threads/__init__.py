@@ -3,7 +3,7 @@ the main thread, Mutex, Condition, Queue) and a data loader built on it.
 
 Workers are Python threads of this interpreter: jobs, arguments and results pass by reference
 (Torch7's sharedserialize), and workers run in parallel while they are inside ferrotorch
-kernels, which release the GIL on tensors of more than 16384 elements. Worker indices are
+kernels, which release the GIL on tensors of 4096 elements or more. Worker indices are
 0-based.
 
 >>> import ferrotorch as torch

@@ -2,10 +2,11 @@
 pattern of Torch7's ImageNet example packaged (batches built on a threads.Threads pool while
 the main thread trains on the previous ones)."""
 
+import contextlib
 import numbers
 
 import ferrotorch as torch
-from ferrotorch.threads.pool import Threads
+from ferrotorch.threads.pool import Threads, threadid
 
 
 class Dataset:
@@ -153,6 +154,14 @@ class TensorDataset(Dataset):
         return tuple(t.index(0, index) for t in self.tensors)
 
 
+class _Failed:
+    """A batch whose loading raised: the exception, raised when the batch is due."""
+
+    def __init__(self, exc, worker):
+        self.exc = exc
+        self.worker = worker
+
+
 class DataLoader:
     """DataLoader(dataset, batchsize, nthreads=2, shuffle=False, seed=None, ordered=True,
     droplast=False, transform=None, init=None, prefetch=None): batches built on worker threads.
@@ -165,6 +174,8 @@ class DataLoader:
       thread from the loader's own generator (seeded with ``seed`` when given).
     - ``seed``: each worker calls ``torch.manualSeed(seed + worker)`` (worker 0-based) before
       ``init(worker)``, so random augmentation in ``transform`` is reproducible.
+    - An exception while loading a batch is raised (with the worker's traceback) when that
+      batch is due, so the batches before it are delivered; the next epoch starts afresh.
     - ``ordered`` (default): batches come in order, and batch k is built by worker
       k % nthreads, so with a seed the whole sequence, random transforms included, is the same
       on every run. ``ordered=False`` yields batches as they finish (any free worker).
@@ -245,9 +256,12 @@ class DataLoader:
 
     def _load(self, k, indices):
         ds, transform = self.dataset, self.transform
-        if transform is None:
-            return k, ds.getbatch(indices)
-        return k, collate([transform(ds.get(i)) for i in indices])
+        try:
+            if transform is None:
+                return k, ds.getbatch(indices)
+            return k, collate([transform(ds.get(i)) for i in indices])
+        except Exception as exc:  # noqa: BLE001 - raised when batch k is due, not before
+            return k, _Failed(exc, threadid())
 
     def __iter__(self):
         pool = self._start()
@@ -274,14 +288,16 @@ class DataLoader:
                         pool.dojob()
                     batch = ready.pop(next(iter(ready)))
                 delivered += 1
+                if isinstance(batch, _Failed):
+                    batch.exc.add_note(f"[thread {batch.worker}] raised while loading a batch "
+                                       f"in a threads.DataLoader worker (traceback above)")
+                    raise batch.exc
                 yield batch
         finally:
             if pool.isrunning() and delivered < len(batches):
                 # Left early (break or an error): let the jobs in flight finish, drop them.
-                try:
+                with contextlib.suppress(Exception):  # the error that got us here wins
                     pool.synchronize()
-                except Exception:  # noqa: BLE001 - the error that got us here wins
-                    pass
 
     def terminate(self):
         """terminate(): stop the worker threads (a later epoch starts new ones).

@@ -4,10 +4,11 @@ thread (Torch7's threads.Threads).
 Torch7 gave each worker its own Lua state and serialized jobs into it; Python threads share one
 interpreter, so jobs, their arguments and their results pass by reference (what Torch7's
 sharedserialize did for tensors). Workers run in parallel where they spend their time in
-ferrotorch kernels, which release the GIL on tensors of more than 16384 elements.
+ferrotorch kernels, which release the GIL on tensors of 4096 elements or more.
 """
 
 import atexit
+import contextlib
 import itertools
 import threading
 import traceback
@@ -123,8 +124,9 @@ class Threads:
     Kernel threads: each worker calls ``torch.setnumthreads(numthreads)`` before the init
     functions; by default ``numthreads = max(1, torch.getnumthreads() // n)``
     (:func:`default_numthreads`), so that n workers x their kernel threads stay within the
-    cores. An init function may call ``torch.setnumthreads`` itself; in a worker that applies
-    to that worker's kernels only.
+    cores (when that equals the calling thread's count, as for n = 1, the workers share the
+    process-wide kernel pool instead of starting their own). An init function may call
+    ``torch.setnumthreads`` itself; in a worker that applies to that worker's kernels only.
 
     Objects pass by reference (Torch7's sharedserialize): a tensor filled by a job and handed to
     the end callback is not copied, and jobs that write the same storage must synchronise (a
@@ -173,8 +175,11 @@ class Threads:
             if not callable(f):
                 raise TypeError(f"threads.Threads: init functions must be callable, got "
                                 f"{type(f).__name__}")
+        own = numthreads
         if numthreads is None:
             numthreads = default_numthreads(n)
+            # As many as the process-wide pool: share it rather than start more threads.
+            own = None if numthreads == torch.getnumthreads() else numthreads
         self.N = n
         self.numthreads = numthreads
         self._running = True
@@ -189,7 +194,7 @@ class Threads:
         self._threads = [
             threading.Thread(target=_worker_loop, name=f"ferrotorch.threads-{i}", daemon=True,
                              args=(i, self._threadqueue, self._specificqueues[i],
-                                   self._mainqueue, numthreads))
+                                   self._mainqueue, own))
             for i in range(n)
         ]
         for t in self._threads:
@@ -434,10 +439,8 @@ class Threads:
     def __del__(self):
         # Garbage collection (Torch7's __gc): stop the workers without waiting (this may run
         # on any thread, a worker included).
-        try:
+        with contextlib.suppress(Exception):  # nothing can be raised from __del__
             self._stop(wait=False)
-        except Exception:  # noqa: BLE001 - nothing can be raised from __del__
-            pass
 
     def __enter__(self):
         return self

@@ -47,8 +47,8 @@ class Mutex:
             return _reopen(_mutexes, cls, ident, "Mutex")
         self = super().__new__(cls)
         self._lock = threading.Lock()
-        self._id = next(_ids)
-        with _registry_lock:
+        with _registry_lock:  # (a lock, not the GIL, guards the counter: free-threaded builds)
+            self._id = next(_ids)
             _mutexes[self._id] = self
         return self
 
@@ -140,8 +140,8 @@ class Condition:
         self = super().__new__(cls)
         self._guard = threading.Lock()
         self._waiters = []
-        self._id = next(_ids)
         with _registry_lock:
+            self._id = next(_ids)
             _conditions[self._id] = self
         return self
 

@@ -699,7 +699,12 @@ fn randn(py: Python<'_>, args: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny
     rand_like(py, args, out, true)
 }
 
-fn randperm_tensor(py: Python<'_>, gen: Option<&Bound<'_, PyGenerator>>, d: DType, n: usize) -> PyResult<Tensor> {
+fn randperm_tensor(
+    py: Python<'_>,
+    gen: Option<&Bound<'_, PyGenerator>>,
+    d: DType,
+    n: usize,
+) -> PyResult<Tensor> {
     // The default generator is the calling thread's, so the draw can run without the GIL.
     let v = match gen {
         None => maybe_detach(py, n, || with_generator(None, |g| ferrotorch::random::randperm(g, n))),
@@ -1293,7 +1298,9 @@ impl PyTensor {
             require_math_type(&t, "bernoulli")?;
             t.check_writable("bernoulli").py()?;
             match gen {
-                None => maybe_detach(slf.py(), t.numel(), || with_generator(None, |g| t.bernoulli_tensor_(g, &pt))),
+                None => maybe_detach(slf.py(), t.numel(), || {
+                    with_generator(None, |g| t.bernoulli_tensor_(g, &pt))
+                }),
                 Some(_) => with_generator(gen.as_ref(), |g| t.bernoulli_tensor_(g, &pt)),
             }
             .py()?;
