@@ -14,13 +14,13 @@ formulation (the same passes over memory). Usage: python benches/bench_optim.py 
 [--size N]
 """
 
+import functools
 import statistics
 import sys
 import time
 
-import numpy as np
-
 import ferrotorch as torch
+import numpy as np
 from ferrotorch import optim
 
 try:
@@ -73,15 +73,14 @@ def main():
         feval = (lambda x, g=g: (0.0, g))
         config = dict(config)
         method = getattr(optim, name)
-        ours = lambda: method(feval, x, config)  # noqa: E731
+        ours = functools.partial(method, feval, x, config)
         theirs = None
         if pt is not None:
             p = pt.from_numpy(x0.copy()).requires_grad_()
             p.grad = pt.from_numpy(g0.copy())
             opt = getattr(pt.optim, pt_name)([p], **pt_kwargs)
             if pt_name == "LBFGS":
-                closure = lambda: 0.0  # noqa: E731
-                theirs = lambda: opt.step(closure)  # noqa: E731
+                theirs = functools.partial(opt.step, lambda: 0.0)
             else:
                 theirs = opt.step
         for _ in range(2):  # warm-up: state allocation, first-call branches
