@@ -71,7 +71,14 @@ fn normalize_update_output(py: Python<'_>, input: T, p: f64, eps: f64, output: T
 /// Normalize_updateGradInput(input, gradOutput, p, eps, gradInput)
 #[pyfunction]
 #[pyo3(name = "Normalize_updateGradInput")]
-fn normalize_update_grad_input(py: Python<'_>, input: T, grad_output: T, p: f64, eps: f64, grad_input: T) -> PyResult<()> {
+fn normalize_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    p: f64,
+    eps: f64,
+    grad_input: T,
+) -> PyResult<()> {
     let (x, g) = (tensor(input), tensor(grad_output));
     into_output(py, grad_input, x.numel(), |gi| normalize::normalize_update_grad_input(&x, &g, p, eps, gi))
 }
@@ -82,7 +89,14 @@ fn normalize_update_grad_input(py: Python<'_>, input: T, grad_output: T, p: f64,
 /// with param placed by Torch7's CMul/CAdd rule (what names the layer in errors)
 #[pyfunction]
 #[pyo3(name = "Broadcast_updateOutput")]
-fn broadcast_update_output(py: Python<'_>, what: &str, multiply: bool, input: T, param: T, output: T) -> PyResult<()> {
+fn broadcast_update_output(
+    py: Python<'_>,
+    what: &str,
+    multiply: bool,
+    input: T,
+    param: T,
+    output: T,
+) -> PyResult<()> {
     let (x, p) = (tensor(input), tensor(param));
     into_output(py, output, x.numel(), |out| broadcast::broadcast_update_output(what, multiply, &x, &p, out))
 }
@@ -90,7 +104,14 @@ fn broadcast_update_output(py: Python<'_>, what: &str, multiply: bool, input: T,
 /// CMul_updateGradInput(what, input, gradOutput, weight, gradInput): gradOutput ⊙ weight
 #[pyfunction]
 #[pyo3(name = "CMul_updateGradInput")]
-fn cmul_update_grad_input(py: Python<'_>, what: &str, input: T, grad_output: T, weight: T, grad_input: T) -> PyResult<()> {
+fn cmul_update_grad_input(
+    py: Python<'_>,
+    what: &str,
+    input: T,
+    grad_output: T,
+    weight: T,
+    grad_input: T,
+) -> PyResult<()> {
     let (x, g, w) = (tensor(input), tensor(grad_output), tensor(weight));
     into_output(py, grad_input, x.numel(), |gi| broadcast::cmul_update_grad_input(what, &x, &g, &w, gi))
 }
@@ -135,7 +156,8 @@ fn euclidean_update_grad_input(
     output: T,
     grad_input: T,
 ) -> PyResult<()> {
-    let (x, g, w, c, y) = (tensor(input), tensor(grad_output), tensor(weight), optional(diag_cov), tensor(output));
+    let (x, g, w, c, y) =
+        (tensor(input), tensor(grad_output), tensor(weight), optional(diag_cov), tensor(output));
     let work = x.numel() * w.sizes().get(1).copied().unwrap_or(1);
     into_output(py, grad_input, work, |gi| {
         distance::euclidean_update_grad_input(&x, &g, &w, c.as_ref(), &y, gi)
@@ -158,7 +180,8 @@ fn euclidean_acc_grad_parameters(
     grad_diag_cov: Opt,
     scale: f64,
 ) -> PyResult<()> {
-    let (x, g, w, c, y) = (tensor(input), tensor(grad_output), tensor(weight), optional(diag_cov), tensor(output));
+    let (x, g, w, c, y) =
+        (tensor(input), tensor(grad_output), tensor(weight), optional(diag_cov), tensor(output));
     let (gw, gc) = (tensor(grad_weight), optional(grad_diag_cov));
     let work = x.numel() * w.sizes().get(1).copied().unwrap_or(1);
     run(py, work, || {
@@ -178,7 +201,14 @@ fn cosine_update_output(py: Python<'_>, input: T, weight: T, output: T) -> PyRes
 /// Cosine_updateGradInput(input, gradOutput, weight, output, gradInput)
 #[pyfunction]
 #[pyo3(name = "Cosine_updateGradInput")]
-fn cosine_update_grad_input(py: Python<'_>, input: T, grad_output: T, weight: T, output: T, grad_input: T) -> PyResult<()> {
+fn cosine_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    weight: T,
+    output: T,
+    grad_input: T,
+) -> PyResult<()> {
     let (x, g, w, y) = (tensor(input), tensor(grad_output), tensor(weight), tensor(output));
     let work = x.numel() * w.sizes().first().copied().unwrap_or(1);
     into_output(py, grad_input, work, |gi| cosine::cosine_update_grad_input(&x, &g, &w, &y, gi))
@@ -197,7 +227,8 @@ fn cosine_acc_grad_parameters(
     grad_weight: T,
     scale: f64,
 ) -> PyResult<()> {
-    let (x, g, w, y, gw) = (tensor(input), tensor(grad_output), tensor(weight), tensor(output), tensor(grad_weight));
+    let (x, g, w, y, gw) =
+        (tensor(input), tensor(grad_output), tensor(weight), tensor(output), tensor(grad_weight));
     let work = x.numel() * w.sizes().first().copied().unwrap_or(1);
     run(py, work, || cosine::cosine_acc_grad_parameters(&x, &g, &w, &y, &gw, scale))
 }
@@ -207,7 +238,15 @@ fn cosine_acc_grad_parameters(
 /// LinearWeightNorm_updateWeight(v, g, eps, norm, scale, weight): weight rows g·v/‖v‖
 #[pyfunction]
 #[pyo3(name = "LinearWeightNorm_updateWeight")]
-fn weight_norm_update_weight(py: Python<'_>, v: T, g: T, eps: f64, norm: T, scale: T, weight: T) -> PyResult<()> {
+fn weight_norm_update_weight(
+    py: Python<'_>,
+    v: T,
+    g: T,
+    eps: f64,
+    norm: T,
+    scale: T,
+    weight: T,
+) -> PyResult<()> {
     let (vt, gt) = (tensor(v), tensor(g));
     outputs(py, [norm, scale, weight], vt.numel(), |[n, s, w]| {
         weight_norm::weight_norm_update_weight(&vt, &gt, eps, n, s, w)
@@ -244,7 +283,14 @@ fn weight_norm_acc_grad_parameters(
 /// Bilinear_updateOutput(input1, input2, weight, bias, output)
 #[pyfunction]
 #[pyo3(name = "Bilinear_updateOutput", signature = (input1, input2, weight, bias, output))]
-fn bilinear_update_output(py: Python<'_>, input1: T, input2: T, weight: T, bias: Opt, output: T) -> PyResult<()> {
+fn bilinear_update_output(
+    py: Python<'_>,
+    input1: T,
+    input2: T,
+    weight: T,
+    bias: Opt,
+    output: T,
+) -> PyResult<()> {
     let (a, b, w, bb) = (tensor(input1), tensor(input2), tensor(weight), optional(bias));
     let work = a.sizes().first().copied().unwrap_or(1) * w.numel();
     into_output(py, output, work, |out| bilinear::bilinear_update_output(&a, &b, &w, bb.as_ref(), out))
@@ -281,7 +327,8 @@ fn bilinear_acc_grad_parameters(
     grad_bias: Opt,
     scale: f64,
 ) -> PyResult<()> {
-    let (a, b, g, gw, gb) = (tensor(input1), tensor(input2), tensor(grad_output), tensor(grad_weight), optional(grad_bias));
+    let (a, b, g, gw, gb) =
+        (tensor(input1), tensor(input2), tensor(grad_output), tensor(grad_weight), optional(grad_bias));
     let work = a.sizes().first().copied().unwrap_or(1) * gw.numel();
     run(py, work, || bilinear::bilinear_acc_grad_parameters(&a, &b, &g, &gw, gb.as_ref(), scale))
 }
@@ -309,7 +356,8 @@ fn kmeans_acc_grad_parameters(
     cluster_sample_count: T,
     scale: f64,
 ) -> PyResult<()> {
-    let (x, w, i, gw, c) = (tensor(input), tensor(weight), tensor(indices), tensor(grad_weight), tensor(cluster_sample_count));
+    let (x, w, i, gw, c) =
+        (tensor(input), tensor(weight), tensor(indices), tensor(grad_weight), tensor(cluster_sample_count));
     run(py, x.numel(), || kmeans::kmeans_acc_grad_parameters(&x, &w, &i, &gw, &c, scale))
 }
 
@@ -350,7 +398,9 @@ fn sparse_linear_acc_grad_parameters(
 ) -> PyResult<()> {
     let xs: Vec<Tensor> = samples.iter().map(tensor).collect();
     let (g, gw, gb, w) = (tensor(grad_output), tensor(grad_weight), tensor(grad_bias), tensor(weight));
-    run(py, gw.numel(), || sparse::sparse_linear_acc_grad_parameters(&xs, &g, &gw, &gb, &w, weight_decay, scale))
+    run(py, gw.numel(), || {
+        sparse::sparse_linear_acc_grad_parameters(&xs, &g, &gw, &gb, &w, weight_decay, scale)
+    })
 }
 
 /// IndexLinear_updateOutput(keys, offset, values, sizes, weight, bias, normalizedValues, train,
@@ -393,7 +443,8 @@ fn index_linear_acc_grad_parameters(
     weight: T,
     scale: f64,
 ) -> PyResult<()> {
-    let (k, v, s, g, gb, w) = (tensor(keys), tensor(values), tensor(sizes), tensor(grad_output), tensor(grad_bias), tensor(weight));
+    let (k, v, s, g, gb, w) =
+        (tensor(keys), tensor(values), tensor(sizes), tensor(grad_output), tensor(grad_bias), tensor(weight));
     let work = k.numel() * gb.numel();
     into_output(py, grad_weight, work, |gw| {
         sparse::index_linear_acc_grad_parameters(&k, &v, &s, &g, gw, &gb, &w, scale)
@@ -416,8 +467,11 @@ fn index_linear_update_parameters(
     weight_decay: f64,
     lr: f64,
 ) -> PyResult<()> {
-    let (gw, gb, w, b, k) = (tensor(grad_weight), tensor(grad_bias), tensor(weight), tensor(bias), tensor(keys));
-    run(py, gw.numel(), || sparse::index_linear_update_parameters(&gw, &gb, &w, &b, &k, offset, weight_decay, lr))
+    let (gw, gb, w, b, k) =
+        (tensor(grad_weight), tensor(grad_bias), tensor(weight), tensor(bias), tensor(keys));
+    run(py, gw.numel(), || {
+        sparse::index_linear_update_parameters(&gw, &gb, &w, &b, &k, offset, weight_decay, lr)
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -33,7 +33,7 @@ fn param_index(what: &str, input: &[usize], param: &[usize]) -> Result<Vec<usize
         (input.to_vec(), std::iter::once(1).chain(param.iter().copied()).collect())
     } else {
         let b = *input.first().ok_or_else(mismatch)?;
-        let rest = if b == 0 { 0 } else { n / b };
+        let rest = n.checked_div(b).unwrap_or(0);
         (vec![b, rest], vec![1, np])
     };
     if sizes.iter().zip(&psizes).any(|(&s, &p)| p != s && p != 1) {

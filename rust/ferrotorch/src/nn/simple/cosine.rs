@@ -76,10 +76,8 @@ pub fn cosine_update_grad_input(
         let xn = p.xn[s];
         let row = &mut gi[s * p.n_in..(s + 1) * p.n_in];
         for (i, r) in row.iter_mut().enumerate() {
-            let mut acc = 0.0;
-            for j in 0..p.n_out {
-                acc += gs[j] * p.w[j * p.n_in + i] / p.wn[j];
-            }
+            let acc: f64 =
+                gs.iter().zip(&p.wn).enumerate().map(|(j, (g, wn))| g * p.w[j * p.n_in + i] / wn).sum();
             *r = (acc - p.x[s * p.n_in + i] / xn * gy) / xn;
         }
     }

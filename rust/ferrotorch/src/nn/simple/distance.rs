@@ -17,7 +17,11 @@ fn name(diag_cov: Option<&Tensor>) -> &'static str {
 }
 
 /// Checks weight (and diagCov) and the input; returns (batch, nIn, nOut, rows).
-fn shapes(input: &Tensor, weight: &Tensor, diag_cov: Option<&Tensor>) -> Result<(Option<usize>, usize, usize, usize)> {
+fn shapes(
+    input: &Tensor,
+    weight: &Tensor,
+    diag_cov: Option<&Tensor>,
+) -> Result<(Option<usize>, usize, usize, usize)> {
     let what = name(diag_cov);
     if weight.ndim() != 2 {
         return Err(Error::Value(format!("{what}: weight must be inputSize x outputSize")));
@@ -31,7 +35,11 @@ fn shapes(input: &Tensor, weight: &Tensor, diag_cov: Option<&Tensor>) -> Result<
 }
 
 /// The operands as f64: input, weight, diagCov (ones when absent).
-fn operands(input: &Tensor, weight: &Tensor, diag_cov: Option<&Tensor>) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+fn operands(
+    input: &Tensor,
+    weight: &Tensor,
+    diag_cov: Option<&Tensor>,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let w = values(weight)?;
     let c = match diag_cov {
         Some(c) => values(c)?,

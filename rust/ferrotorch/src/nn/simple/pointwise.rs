@@ -124,9 +124,8 @@ pub fn math_update_grad_input(
         Vec::new()
     };
     let (x, g) = (values(input)?, values(grad_output)?);
-    let gi: Vec<f64> = (0..x.len())
-        .map(|i| op.backward(x[i], if needs_output { y[i] } else { 0.0 }, g[i]))
-        .collect();
+    let gi: Vec<f64> =
+        (0..x.len()).map(|i| op.backward(x[i], if needs_output { y[i] } else { 0.0 }, g[i])).collect();
     store(grad_input, input.sizes(), &gi)
 }
 

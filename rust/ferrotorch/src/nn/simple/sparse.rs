@@ -208,7 +208,13 @@ pub fn index_linear_update_output(
                     }
                     w[base + 2] = 1.0;
                 }
-                let sign = if val < 0.0 { -1.0 } else if val > 0.0 { 1.0 } else { 0.0 };
+                let sign = if val < 0.0 {
+                    -1.0
+                } else if val > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                };
                 val = (if abs > w[base] { sign } else { val * w[base + 1] }) + w[base + 3];
                 nv[n] = val;
             }

@@ -67,8 +67,7 @@ pub fn weight_norm_acc_grad_parameters(
     check_sizes(WHAT, "gradV", grad_v, v.sizes())?;
     check_sizes(WHAT, "gradG", grad_g, g.sizes())?;
     let dw = Tensor::zeros(v.dtype(), v.sizes())?;
-    linear_acc_grad_parameters(input, grad_output, &dw, grad_bias, scale)
-        .map_err(|e| rename(e))?;
+    linear_acc_grad_parameters(input, grad_output, &dw, grad_bias, scale).map_err(rename)?;
     let (dwv, vv, gv, nv) = (values(&dw)?, values(v)?, values(g)?, values(norm)?);
     let (mut gvv, mut ggv) = (values(grad_v)?, values(grad_g)?);
     for j in 0..n_out {
