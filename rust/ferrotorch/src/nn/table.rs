@@ -224,7 +224,8 @@ mod tests {
         assert_eq!(grads[1].to_vec::<f64>().unwrap(), vec![1.0, 0.0, 0.0]);
         cmax_table_update_output(&xs, &mut out, &mut idx, false).unwrap();
         assert_eq!(out.to_vec::<f64>().unwrap(), vec![1.0, 5.0, 0.0]);
-        let e = cmax_table_update_output(&[xs[0].clone(), t(&[1.0], &[1])], &mut out, &mut idx, true).unwrap_err();
+        let e = cmax_table_update_output(&[xs[0].clone(), t(&[1.0], &[1])], &mut out, &mut idx, true)
+            .unwrap_err();
         assert!(format!("{e}").contains("nn.CMaxTable: tensors of sizes 3 and 1"), "{e}");
     }
 

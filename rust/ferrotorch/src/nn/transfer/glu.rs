@@ -1,7 +1,7 @@
 //! nn.GatedLinearUnit (THNN's GatedLinear): the input's dim `dim` is split into halves a and b,
 //! `y = a ⊙ sigmoid(b)`.
 
-use super::real::{prepare_output, same_type, source_for, Data, Real};
+use super::real::{prepare_output, same_type, simd, source_for, Data, Real};
 use crate::cpu::index::par_range;
 use crate::layout::size_string;
 use crate::{Error, Result, Tensor};
@@ -33,16 +33,18 @@ pub fn gated_linear_update_output(input: &Tensor, dim: usize, output: &mut Tenso
         let (x, y) = (Data::<T>::of(&src)?, Data::<T>::of(output)?);
         let (xp, yp, m) = (x.ptr, y.ptr, half * inner);
         par_range(outer, m * 8, |r| {
-            for o in r {
-                // SAFETY: block o: input elements o*2m .. (o+1)*2m, output o*m .. (o+1)*m.
-                unsafe {
-                    let (a, b, ys) =
-                        (xp.at(2 * o * m) as *const T, xp.at(2 * o * m + m) as *const T, yp.at(o * m));
-                    for i in 0..m {
-                        *ys.add(i) = *a.add(i) * (T::ONE / (T::ONE + (-*b.add(i)).exp()));
+            simd(|| {
+                for o in r {
+                    // SAFETY: block o: input elements o*2m .. (o+1)*2m, output o*m .. (o+1)*m.
+                    unsafe {
+                        let (a, b, ys) =
+                            (xp.at(2 * o * m) as *const T, xp.at(2 * o * m + m) as *const T, yp.at(o * m));
+                        for i in 0..m {
+                            *ys.add(i) = *a.add(i) * (T::ONE / (T::ONE + (-*b.add(i)).exp()));
+                        }
                     }
                 }
-            }
+            })
         });
     });
     Ok(())
@@ -71,20 +73,22 @@ pub fn gated_linear_update_grad_input(
         let (x, g, gi) = (Data::<T>::of(&x)?, Data::<T>::of(&g)?, Data::<T>::of(grad_input)?);
         let (xp, gp, gip, m) = (x.ptr, g.ptr, gi.ptr, half * inner);
         par_range(outer, m * 8, |r| {
-            for o in r {
-                // SAFETY: block o of each tensor as in the forward; gi is disjoint from x and go.
-                unsafe {
-                    let (a, b) = (xp.at(2 * o * m) as *const T, xp.at(2 * o * m + m) as *const T);
-                    let gs = gp.at(o * m) as *const T;
-                    let (ga, gb) = (gip.at(2 * o * m), gip.at(2 * o * m + m));
-                    for i in 0..m {
-                        let z = T::ONE / (T::ONE + (-*b.add(i)).exp());
-                        let gv = *gs.add(i);
-                        *ga.add(i) = z * gv;
-                        *gb.add(i) = (T::ONE - z) * z * gv * *a.add(i);
+            simd(|| {
+                for o in r {
+                    // SAFETY: block o of each tensor as in the forward; gi is disjoint from x and go.
+                    unsafe {
+                        let (a, b) = (xp.at(2 * o * m) as *const T, xp.at(2 * o * m + m) as *const T);
+                        let gs = gp.at(o * m) as *const T;
+                        let (ga, gb) = (gip.at(2 * o * m), gip.at(2 * o * m + m));
+                        for i in 0..m {
+                            let z = T::ONE / (T::ONE + (-*b.add(i)).exp());
+                            let gv = *gs.add(i);
+                            *ga.add(i) = z * gv;
+                            *gb.add(i) = (T::ONE - z) * z * gv * *a.add(i);
+                        }
                     }
                 }
-            }
+            })
         });
     });
     Ok(())

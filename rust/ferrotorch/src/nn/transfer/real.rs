@@ -204,6 +204,39 @@ pub fn same_numel(what: &str, input: &Tensor, grad_output: &Tensor) -> Result<()
     Ok(())
 }
 
+/// Runs `f` compiled for the widest vector unit the CPU has (AVX-512 or AVX2, both with FMA),
+/// else as built. The engine's exp and this tanh use `mul_add`, which is a single instruction
+/// only where FMA is enabled and a slow libm call otherwise, so every loop that evaluates them
+/// goes through here. `f` is called once inside a `#[target_feature]` function, so it is
+/// inlined there and compiled with those features.
+#[inline(always)]
+pub fn simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX-512F and FMA.
+            return unsafe { simd_avx512(f) };
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA.
+            return unsafe { simd_avx2(f) };
+        }
+    }
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn simd_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn simd_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// `dst[i] = f(a[i])`. Raw-pointer loops: `dst` may be `a` itself (in-place; each element is
 /// read before it is written); partial overlaps were removed by `source_for`. Runs on several
 /// threads when `n * work` reaches the engine's grain.
@@ -221,9 +254,11 @@ pub unsafe fn map1<T: Element>(
         // SAFETY: r lies in 0..n (par_range), inside both allocations.
         unsafe {
             let (d, a) = (dst.at(r.start), a.at(r.start) as *const T);
-            for i in 0..r.len() {
-                *d.add(i) = f(*a.add(i));
-            }
+            simd(|| {
+                for i in 0..r.len() {
+                    *d.add(i) = f(*a.add(i));
+                }
+            })
         }
     });
 }
@@ -244,9 +279,11 @@ pub unsafe fn map2<T: Element>(
         // SAFETY: as in map1.
         unsafe {
             let (d, a, b) = (dst.at(r.start), a.at(r.start) as *const T, b.at(r.start) as *const T);
-            for i in 0..r.len() {
-                *d.add(i) = f(*a.add(i), *b.add(i));
-            }
+            simd(|| {
+                for i in 0..r.len() {
+                    *d.add(i) = f(*a.add(i), *b.add(i));
+                }
+            })
         }
     });
 }

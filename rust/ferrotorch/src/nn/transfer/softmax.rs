@@ -5,7 +5,7 @@
 // Column indices address several per-column arrays and pointers in lockstep.
 #![allow(clippy::needless_range_loop)]
 
-use super::real::{prepare_output, same_numel, same_type, source_for, Data, Real};
+use super::real::{prepare_output, same_numel, same_type, simd, source_for, Data, Real};
 use crate::cpu::index::par_range;
 use crate::iter::SendPtr;
 use crate::layout::size_string;
@@ -40,6 +40,7 @@ pub struct SoftMaxKind {
 /// # Safety
 /// x and y address the whole contiguous tensor of (outer, n, inner) elements; y is disjoint.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 unsafe fn forward_block<T: Real>(
     kind: SoftMaxKind,
     x: SendPtr<T>,
@@ -90,6 +91,7 @@ unsafe fn forward_block<T: Real>(
 ///
 /// # Safety
 /// x and y address n elements each; y is disjoint from x.
+#[inline(always)]
 unsafe fn forward_row<T: Real>(kind: SoftMaxKind, x: *const T, y: *mut T, n: usize) {
     let xs = std::slice::from_raw_parts(x, n);
     let ys = std::slice::from_raw_parts_mut(y, n);
@@ -127,6 +129,7 @@ unsafe fn forward_row<T: Real>(kind: SoftMaxKind, x: *const T, y: *mut T, n: usi
 /// # Safety
 /// go, y and gi address the whole tensor; gi is go itself or disjoint from both.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 unsafe fn backward_block<T: Real>(
     kind: SoftMaxKind,
     go: SendPtr<T>,
@@ -163,11 +166,13 @@ unsafe fn backward_block<T: Real>(
 fn for_blocks(outer: usize, n: usize, inner: usize, f: impl Fn(usize, usize, usize) + Sync) {
     let per = inner.div_ceil(COLS).max(1);
     par_range(outer * per, n * inner.min(COLS) * 8, |r| {
-        for b in r {
-            let (o, c) = (b / per, b % per);
-            let k0 = c * COLS;
-            f(o, k0, (k0 + COLS).min(inner));
-        }
+        simd(|| {
+            for b in r {
+                let (o, c) = (b / per, b % per);
+                let k0 = c * COLS;
+                f(o, k0, (k0 + COLS).min(inner));
+            }
+        })
     });
 }
 
@@ -187,10 +192,12 @@ pub fn softmax_update_output(
         let (xp, yp) = (x.ptr, y.ptr);
         if inner == 1 {
             par_range(outer, n * 8, |r| {
-                for o in r {
-                    // SAFETY: row o lies inside both tensors; y is disjoint from x.
-                    unsafe { forward_row(kind, xp.at(o * n) as *const T, yp.at(o * n), n) }
-                }
+                simd(|| {
+                    for o in r {
+                        // SAFETY: row o lies inside both tensors; y is disjoint from x.
+                        unsafe { forward_row(kind, xp.at(o * n) as *const T, yp.at(o * n), n) }
+                    }
+                })
             });
         } else {
             // SAFETY: blocks are disjoint column ranges of the tensors held by x and y.
