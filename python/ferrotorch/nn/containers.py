@@ -204,7 +204,9 @@ class Sequential(Container):
 
     def __tostring__(self):
         n = len(self.modules)
-        lines = [self.__typename__ + " {",
+        # Torch7's Sequential printed the literal name, so its subclasses (Maxout, CReLU, ...)
+        # print as nn.Sequential too.
+        lines = ["nn.Sequential {",
                  "  [input" + "".join(f" -> ({i})" for i in range(1, n + 1)) + " -> output]"]
         for i, m in enumerate(self.modules, 1):
             lines.append(f"  ({i}): " + indent(str(m), "  "))
@@ -235,7 +237,26 @@ def normalize_dim(dim, ndim, who):
     return d
 
 
-class Concat(Container):
+class SameInputBackward:
+    """The backward entry points of containers whose children all see the whole input
+    (Concat, ConcatTable): each runs ``self._backward(input, gradOutput, step, accumulate)``
+    with step(child, child's gradOutput), accumulating gradInput when asked."""
+
+    def updateGradInput(self, input, gradOutput):
+        return self._backward(input, gradOutput, lambda m, g: m.updateGradInput(input, g), True)
+
+    def accGradParameters(self, input, gradOutput, scale=1):
+        self._backward(input, gradOutput, lambda m, g: m.accGradParameters(input, g, scale), False)
+
+    def backward(self, input, gradOutput, scale=1):
+        return self._backward(input, gradOutput, lambda m, g: m.backward(input, g, scale), True)
+
+    def accUpdateGradParameters(self, input, gradOutput, lr):
+        self._backward(input, gradOutput,
+                       lambda m, g: m.accUpdateGradParameters(input, g, lr), False)
+
+
+class Concat(SameInputBackward, Container):
     """nn.Concat(dim) -> every child gets the same input; their outputs are concatenated
     along dim (0-based; the other sizes must match)
 
@@ -290,19 +311,6 @@ class Concat(Container):
             rethrow(e, i, self)
         return self.gradInput
 
-    def updateGradInput(self, input, gradOutput):
-        return self._backward(input, gradOutput, lambda m, g: m.updateGradInput(input, g), True)
-
-    def accGradParameters(self, input, gradOutput, scale=1):
-        self._backward(input, gradOutput, lambda m, g: m.accGradParameters(input, g, scale), False)
-
-    def backward(self, input, gradOutput, scale=1):
-        return self._backward(input, gradOutput, lambda m, g: m.backward(input, g, scale), True)
-
-    def accUpdateGradParameters(self, input, gradOutput, lr):
-        self._backward(input, gradOutput,
-                       lambda m, g: m.accUpdateGradParameters(input, g, lr), False)
-
     __tostring__ = branch_tostring
 
 
@@ -343,7 +351,7 @@ class DepthConcat(Concat):
         return self.output
 
 
-class ConcatTable(Container):
+class ConcatTable(SameInputBackward, Container):
     """nn.ConcatTable() -> every child gets the same input (tensor or list); the output is the
     list of their outputs
 
@@ -391,19 +399,6 @@ class ConcatTable(Container):
         except Exception as e:  # noqa: BLE001 - re-raised, prefixed with the child's position
             rethrow(e, i, self)
         return self.gradInput
-
-    def updateGradInput(self, input, gradOutput):
-        return self._backward(input, gradOutput, lambda m, g: m.updateGradInput(input, g), True)
-
-    def accGradParameters(self, input, gradOutput, scale=1):
-        self._backward(input, gradOutput, lambda m, g: m.accGradParameters(input, g, scale), False)
-
-    def backward(self, input, gradOutput, scale=1):
-        return self._backward(input, gradOutput, lambda m, g: m.backward(input, g, scale), True)
-
-    def accUpdateGradParameters(self, input, gradOutput, lr):
-        self._backward(input, gradOutput,
-                       lambda m, g: m.accUpdateGradParameters(input, g, lr), False)
 
     __tostring__ = branch_tostring
 

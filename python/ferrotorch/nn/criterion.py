@@ -7,7 +7,7 @@ from ferrotorch.nn import utils
 from ferrotorch.nn.module import register
 
 
-class Criterion:
+class Criterion(utils.TensorFields):
     """nn.Criterion() -> the abstract base of every loss function
 
     ``forward(input, target)`` returns the loss as a Python number (also kept in
@@ -38,6 +38,7 @@ class Criterion:
     def __init__(self):
         self.gradInput = torch.Tensor()
         self.output = 0
+        self._type = self.gradInput.type()
 
     def updateOutput(self, input, target):
         """updateOutput(input, target) -> the loss (the base returns self.output)"""
@@ -65,28 +66,6 @@ class Criterion:
         """clone() -> a deep copy"""
         return copy.deepcopy(self)
 
-    def type(self, typeName=None, tensorCache=None):
-        """type(typeName) -> converts every tensor field and returns self"""
-        if typeName is None:
-            return getattr(self, "_type", self.gradInput.type())
-        cache = {} if tensorCache is None else tensorCache
-        for key, value in list(self.__dict__.items()):
-            self.__dict__[key] = utils.recursiveType(value, typeName, cache)
-        self._type = typeName
-        return self
-
-    def float(self, *args):
-        """float() -> self with its tensors as torch.FloatTensor"""
-        return self.type("torch.FloatTensor", *args)
-
-    def double(self, *args):
-        """double() -> self with its tensors as torch.DoubleTensor"""
-        return self.type("torch.DoubleTensor", *args)
-
-    def cuda(self, *args):
-        """cuda() -> self on the GPU (needs the CUDA backend)"""
-        return self.type("torch.CudaTensor", *args)
-
     def clearState(self):
         """clearState() -> self with gradInput emptied"""
         return utils.clear(self, "gradInput")
@@ -99,5 +78,3 @@ class Criterion:
 
     __str__ = __repr__
 
-    def __deepcopy__(self, memo):
-        return utils.deepcopy_object(self, memo)

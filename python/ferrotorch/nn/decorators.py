@@ -416,7 +416,7 @@ class Profile(Decorator):
         return new
 
 
-class GPU(Container):
+class GPU(Decorator):
     """nn.GPU(module, device, outdevice=device) -> module run on a GPU device (0-based id);
     with CPU tensors, and on machines without CUDA, it passes every call through
 
@@ -429,24 +429,9 @@ class GPU(Container):
     """
 
     def __init__(self, module, device, outdevice=None):
-        super().__init__()
-        self.modules = [module]
+        super().__init__(module)
         self.device = device
         self.outdevice = device if outdevice is None else outdevice
-
-    def updateOutput(self, input):
-        self.output = self.modules[0].updateOutput(input)
-        return self.output
-
-    def updateGradInput(self, input, gradOutput):
-        self.gradInput = self.modules[0].updateGradInput(input, gradOutput)
-        return self.gradInput
-
-    def accGradParameters(self, input, gradOutput, scale=1):
-        self.modules[0].accGradParameters(input, gradOutput, scale)
-
-    def accUpdateGradParameters(self, input, gradOutput, lr):
-        self.modules[0].accUpdateGradParameters(input, gradOutput, lr)
 
     def __tostring__(self):
         return f"nn.GPU({self.device}) @ {self.modules[0]}"

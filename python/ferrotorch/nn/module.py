@@ -22,7 +22,7 @@ def register(cls, name=None):
     return cls
 
 
-class Module:
+class Module(utils.TensorFields):
     """nn.Module() -> the abstract base of every neural-network layer
 
     A module has an ``output`` (from ``updateOutput(input)``), a ``gradInput`` (from
@@ -233,39 +233,6 @@ class Module:
             c.share(self, *names)
         return c
 
-    def type(self, typeName=None, tensorCache=None):
-        """type(typeName=None) -> the type name, or converts every tensor field and returns self
-
-        Tensors that shared a storage still share one afterwards (tensorCache maps storages
-        already converted).
-
-        >>> import ferrotorch as torch
-        >>> from ferrotorch import nn
-        >>> nn.Linear(2, 3).float().weight.type()
-        'torch.FloatTensor'
-        """
-        if typeName is None:
-            return self._type
-        cache = {} if tensorCache is None else tensorCache
-        for key, value in list(self.__dict__.items()):
-            if key == "_type":
-                continue
-            self.__dict__[key] = utils.recursiveType(value, typeName, cache)
-        self._type = typeName
-        return self
-
-    def float(self, *args):
-        """float() -> self with every tensor converted to torch.FloatTensor"""
-        return self.type("torch.FloatTensor", *args)
-
-    def double(self, *args):
-        """double() -> self with every tensor converted to torch.DoubleTensor"""
-        return self.type("torch.DoubleTensor", *args)
-
-    def cuda(self, *args):
-        """cuda() -> self on the GPU (needs the CUDA backend)"""
-        return self.type("torch.CudaTensor", *args)
-
     def reset(self, stdv=None):
         """reset(stdv=None): re-initialises the parameters (the base does nothing)"""
         return self
@@ -333,8 +300,6 @@ class Module:
 
     __str__ = __repr__
 
-    def __deepcopy__(self, memo):
-        return utils.deepcopy_object(self, memo)
 
 
 def fan_in_uniform(stdv, fan_in):

@@ -210,6 +210,46 @@ def _is_compact(t):
     return extent == t.nElement()
 
 
+class TensorFields:
+    """What Module and Criterion share: converting every tensor field (type, float, double,
+    cuda) and deep copies that keep shared storages shared (clone, copy.deepcopy)."""
+
+    def type(self, typeName=None, tensorCache=None):
+        """type(typeName=None) -> the type name, or converts every tensor field and returns self
+
+        Tensors that shared a storage still share one afterwards (tensorCache maps storages
+        already converted).
+
+        >>> import ferrotorch as torch
+        >>> from ferrotorch import nn
+        >>> nn.Linear(2, 3).float().weight.type()
+        'torch.FloatTensor'
+        """
+        if typeName is None:
+            return self.__dict__.get("_type") or torch.getdefaulttensortype()
+        cache = {} if tensorCache is None else tensorCache
+        for key, value in list(self.__dict__.items()):
+            if key != "_type":
+                self.__dict__[key] = recursiveType(value, typeName, cache)
+        self._type = typeName
+        return self
+
+    def float(self, *args):
+        """float() -> self with every tensor converted to torch.FloatTensor"""
+        return self.type("torch.FloatTensor", *args)
+
+    def double(self, *args):
+        """double() -> self with every tensor converted to torch.DoubleTensor"""
+        return self.type("torch.DoubleTensor", *args)
+
+    def cuda(self, *args):
+        """cuda() -> self on the GPU (needs the CUDA backend)"""
+        return self.type("torch.CudaTensor", *args)
+
+    def __deepcopy__(self, memo):
+        return deepcopy_object(self, memo)
+
+
 def deepcopy_object(obj, memo):
     """copy.deepcopy of a module or criterion (their clone): every field deep-copied, tensors
     that shared a storage sharing one copy of it, as Torch7's clone by serialization did."""

@@ -32,6 +32,7 @@ class Dataset:
     def size(self):
         """size() -> int: the number of samples.
 
+        >>> import ferrotorch as torch
         >>> from ferrotorch import threads
         >>> threads.TensorDataset(torch.zeros(3, 2)).size()
         3
@@ -41,6 +42,7 @@ class Dataset:
     def get(self, i):
         """get(i) -> sample i (a tensor, a number, or a tuple of them).
 
+        >>> import ferrotorch as torch
         >>> from ferrotorch import threads
         >>> threads.TensorDataset(torch.range(0, 2)).get(1)
         (1.0,)
