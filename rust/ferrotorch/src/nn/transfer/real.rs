@@ -26,6 +26,8 @@ pub trait Real:
     const ONE: Self;
     fn of(x: f64) -> Self;
     fn exp(self) -> Self;
+    /// `s[i] = e^s[i]` through the engine's vectorised slice kernel (dispatched at run time).
+    fn exp_in_place(s: &mut [Self]);
     fn ln(self) -> Self;
     fn tanh(self) -> Self;
     fn log1p(self) -> Self;
@@ -34,7 +36,7 @@ pub trait Real:
 }
 
 macro_rules! real {
-    ($t:ident, $exp:path, $log:path, $tanh:expr) => {
+    ($t:ident, $exp:path, $exp_slice:path, $log:path, $tanh:expr) => {
         impl Real for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -45,6 +47,10 @@ macro_rules! real {
             #[inline(always)]
             fn exp(self) -> $t {
                 $exp(self)
+            }
+            #[inline(always)]
+            fn exp_in_place(s: &mut [$t]) {
+                $exp_slice(s, None)
             }
             #[inline(always)]
             fn ln(self) -> $t {
@@ -102,8 +108,8 @@ pub fn tanh_f64(x: f64) -> f64 {
     }
 }
 
-real!(f32, ew::exp_f32, ew::log_f32, |x: f32| tanh_f64(f64::from(x)) as f32);
-real!(f64, ew::exp_f64, ew::log_f64, tanh_f64);
+real!(f32, ew::exp_f32, ew::exp_slice_f32, ew::log_f32, |x: f32| tanh_f64(f64::from(x)) as f32);
+real!(f64, ew::exp_f64, ew::exp_slice_f64, ew::log_f64, tanh_f64);
 
 /// Raw access to the elements of a contiguous tensor; holds its block alive.
 pub struct Data<T> {
