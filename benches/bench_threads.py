@@ -31,6 +31,11 @@ import statistics
 import threading
 import time
 
+# PyTorch's OpenMP threads (its side-by-side row) would otherwise spin after each parallel
+# region and take cores from the pool being measured (see ARCHITECTURE, optim).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("KMP_BLOCKTIME", "0")
+
 import ferrotorch as torch
 from ferrotorch import nn, threads
 
