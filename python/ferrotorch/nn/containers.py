@@ -403,6 +403,19 @@ class ConcatTable(SameInputBackward, Container):
     __tostring__ = branch_tostring
 
 
+def pairwise(container, n, method, input, gradOutput, rest):
+    """[child i's method(input[i] (, gradOutput[i], *rest)) for i < n], errors prefixed with i:
+    the loop of ParallelTable and MapTable."""
+    i, results = 0, []
+    try:
+        for i in range(n):
+            args = (input[i],) if gradOutput is None else (input[i], gradOutput[i], *rest)
+            results.append(getattr(container.modules[i], method)(*args))
+    except Exception as e:  # noqa: BLE001 - re-raised, prefixed with the child's position
+        rethrow(e, i, container)
+    return results
+
+
 class ParallelTable(Container):
     """nn.ParallelTable() -> child i is applied to element i of the input list
 
@@ -419,14 +432,7 @@ class ParallelTable(Container):
         self.gradInput = []
 
     def _each(self, method, input, gradOutput=None, *rest):
-        i, results = 0, []
-        try:
-            for i, m in enumerate(self.modules):
-                args = (input[i],) if gradOutput is None else (input[i], gradOutput[i], *rest)
-                results.append(getattr(m, method)(*args))
-        except Exception as e:  # noqa: BLE001 - re-raised, prefixed with the child's position
-            rethrow(e, i, self)
-        return results
+        return pairwise(self, len(self.modules), method, input, gradOutput, rest)
 
     def updateOutput(self, input):
         self.output = self._each("updateOutput", input)
@@ -565,14 +571,7 @@ class MapTable(Container):
 
     def _each(self, method, input, gradOutput=None, *rest):
         self._extend(len(input))
-        i, results = 0, []
-        try:
-            for i in range(len(input)):
-                args = (input[i],) if gradOutput is None else (input[i], gradOutput[i], *rest)
-                results.append(getattr(self.modules[i], method)(*args))
-        except Exception as e:  # noqa: BLE001 - re-raised, prefixed with the child's position
-            rethrow(e, i, self)
-        return results
+        return pairwise(self, len(input), method, input, gradOutput, rest)
 
     def updateOutput(self, input):
         self.output = self._each("updateOutput", input)
