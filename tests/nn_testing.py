@@ -142,3 +142,40 @@ def nn_record(name):
     if "loss" not in record and "criterion" in record:
         record["loss"] = record["output"]
     return record
+
+
+def init_record(name):
+    """The parsed init/ record (parameters right after torch.manualSeed + constructor)."""
+    with open(FIXTURES / "init" / f"{name}.json") as f:
+        return json.load(f)
+
+
+def check_init_record(name, build=None, tol=0.0):
+    """Reproduce an init/ record: seed, construct (``build()`` or ``nn.<Class>(*args)``), then
+    compare the parameters, the recorded buffers, the printed text and the random stream
+    after construction (so the constructor drew exactly Torch7's numbers, in Torch7's order).
+    Parameters are compared exactly by default (tol=0): the draws are the same IEEE numbers."""
+    record = init_record(name)
+    torch.manualSeed(record["seed"])
+    if build is None:
+        cls = getattr(nn, record["class"].split(".", 1)[1])
+        module = cls(*record["constructor_args"])
+    else:
+        module = build()
+    params = module.parameters()
+    weights = params[0] if params else []
+    expected = record["parameters"]
+    if isinstance(expected, list):
+        assert len(weights) == len(expected), f"{name}: {len(weights)} parameters"
+        for i, spec in enumerate(expected):
+            assert list(weights[i].size()) == spec["size"], f"{name}: parameter {i} size"
+            assert_close(weights[i], value(spec), tol, f"{name} parameter {i}")
+    for key, spec in record.get("buffers", {}).items():
+        if key == "kernel_unnormalised" or not isinstance(spec, dict) or "data" not in spec:
+            continue
+        assert_close(getattr(module, key), value(spec), tol, f"{name} buffer {key}")
+    after = record["rng_after"]
+    assert_close(torch.randn(3), value(after["randn"]), 0.0, f"{name} randn after")
+    assert_close(torch.rand(2), value(after["rand"]), 0.0, f"{name} rand after")
+    assert str(module) == record["tostring"]
+    return module
