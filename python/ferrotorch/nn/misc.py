@@ -12,7 +12,7 @@ from ferrotorch._C import _nn
 from ferrotorch.nn import utils
 from ferrotorch.nn.adapters import buffer
 from ferrotorch.nn.containers import Container, Sequential
-from ferrotorch.nn.module import Module
+from ferrotorch.nn.module import Module, fan_in_uniform
 
 __all__ = [
     "BatchNormalization",
@@ -195,10 +195,24 @@ class LayerNormalization(Module):
         self.eps = eps
         self.affine = affine
         if affine:
-            self.weight = torch.Tensor(nOutput).fill(1)
-            self.bias = torch.Tensor(nOutput).fill(bias)
+            # Torch7 built nn.Add(nOutput) and then nn.CMul(nOutput), whose constructors drew
+            # bias and then weight from the generator before the fills: draw them too, so the
+            # random stream after construction is Lua's.
+            bound = fan_in_uniform(None, nOutput)
+            self.bias = torch.Tensor(nOutput).uniform(-bound, bound).fill(bias)
+            self.weight = torch.Tensor(nOutput).uniform(-bound, bound).fill(1)
             self.gradWeight = torch.Tensor(nOutput).zero()
             self.gradBias = torch.Tensor(nOutput).zero()
+
+    def reset(self, stdv=None):
+        """reset(stdv=None): as Torch7's Sequential:reset, the gain (its CMul) and then the bias
+        (its Add) are drawn from U(-b, b), b = stdv * sqrt(3) or 1 / sqrt(nOutput): after a
+        reset they are no longer 1 and the constructor's bias."""
+        if self.affine:
+            bound = fan_in_uniform(stdv, self.nOutput)
+            self.weight.uniform(-bound, bound)
+            self.bias.uniform(-bound, bound)
+        return self
 
     def updateOutput(self, input):
         d = self.__dict__
