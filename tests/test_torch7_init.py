@@ -327,3 +327,73 @@ def test_sequential_mlp_reset_replays_the_record():
     torch.manualSeed(record["seed"])
     module.reset()
     assert_close(module.parameters()[0], [value(s) for s in record["parameters"]], 0.0, "mlp")
+
+
+# ---- random layers without a recording: Torch7's code path, draw for draw ------------------
+# Each Lua forward is one fill of `noise` from the default generator (bernoulli(1 - p) or
+# normal(mean, std)); the fills themselves are pinned to Torch7 by fixtures rng/.
+
+def _noise_after(module, input):
+    module.forward(input)
+    return module.noise.clone()
+
+
+def _drawn_like(forward, fill):
+    """forward() under seed 5 uses exactly the draws of fill() under seed 5 (and no more)."""
+    torch.manualSeed(5)
+    noise = forward()
+    after = torch.rand(2)
+    torch.manualSeed(5)
+    expected = fill()
+    assert_close(noise, expected, 0.0, "noise")
+    assert_close(after, torch.rand(2), 0.0, "stream after")
+
+
+@pytest.mark.parametrize("size", [(3, 2, 2, 2), (2, 3, 2, 2, 2)])
+def test_volumetric_dropout_draws_one_per_volume(size):
+    d = nn.VolumetricDropout(0.4)
+    noise_size = size[:-3] + (1, 1, 1)
+    _drawn_like(lambda: _noise_after(d, torch.ones(*size)),
+                lambda: torch.Tensor(*noise_size).bernoulli(0.6))
+
+
+def test_spatial_dropout_3d_input_draws_one_per_plane():
+    d = nn.SpatialDropout(0.3)
+    _drawn_like(lambda: _noise_after(d, torch.ones(4, 2, 2)),
+                lambda: torch.Tensor(4, 1, 1).bernoulli(0.7))
+
+
+def test_white_noise_draws_normal():
+    w = nn.WhiteNoise(1, 0.5)
+    _drawn_like(lambda: _noise_after(w, torch.zeros(3, 4)),
+                lambda: torch.Tensor(3, 4).normal(1, 0.5))
+
+
+def test_dropout_v1_draws_the_same_mask_unscaled():
+    d = nn.Dropout(0.25, True)
+    _drawn_like(lambda: _noise_after(d, torch.ones(5, 3)),
+                lambda: torch.Tensor(5, 3).bernoulli(0.75))
+
+
+@pytest.mark.parametrize("build", [
+    lambda: nn.Dropout(0.5).evaluate(),
+    lambda: nn.Dropout(0),
+    lambda: nn.SpatialDropout(0.5).evaluate(),
+    lambda: nn.VolumetricDropout(0.5).evaluate(),
+    lambda: nn.RReLU().evaluate(),
+    lambda: nn.WhiteNoise().evaluate(),
+], ids=["Dropout-eval", "Dropout-p0", "SpatialDropout-eval", "VolumetricDropout-eval",
+        "RReLU-eval", "WhiteNoise-eval"])
+def test_no_draw_where_torch7_drew_none(build):
+    module = build()
+    torch.manualSeed(6)
+    expected = torch.rand(3)
+    torch.manualSeed(6)
+    module.forward(torch.Tensor(2, 3, 2, 2, 2).fill(-1))
+    assert_close(torch.rand(3), expected, 0.0, "stream after forward")
+
+
+def test_stochastic_inference_draws_in_evaluation():
+    d = nn.Dropout(0.5, False, False, True).evaluate()
+    _drawn_like(lambda: _noise_after(d, torch.ones(6)),
+                lambda: torch.Tensor(6).bernoulli(0.5).div(0.5))
