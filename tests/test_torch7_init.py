@@ -397,3 +397,24 @@ def test_stochastic_inference_draws_in_evaluation():
     d = nn.Dropout(0.5, False, False, True).evaluate()
     _drawn_like(lambda: _noise_after(d, torch.ones(6)),
                 lambda: torch.Tensor(6).bernoulli(0.5).div(0.5))
+
+
+def test_summary_schema_checks_a_full_record():
+    """The summaries path (convnet.json's schema) on Sequential_mlp: summaries made from the
+    Lua tensors of its record are met by our model, and a one-ulp change is caught."""
+    full = init_record("Sequential_mlp")
+    tensors = [value(s) for s in full["parameters"]]
+    summaries = [{"type": t.type(), "size": list(t.size()), **_sequential_summary(t)}
+                 for t in tensors]
+    # a buffer named by field path, as convnet.json's 'modules[3].kernel'
+    record = {**full, "parameters": summaries, "buffers": {"modules[2].bias": full["parameters"][3]},
+              "total_numel": sum(t.nElement() for t in tensors)}
+    build = _builder("Sequential_mlp", full)
+    torch.manualSeed(full["seed"])
+    check_init_summaries(record, build())
+    torch.manualSeed(full["seed"])
+    module = build()
+    w = module.modules[2].weight
+    w[0][0] = math.nextafter(w[0][0], math.inf)
+    with pytest.raises(AssertionError, match="parameter 2"):
+        check_init_summaries(record, module)
