@@ -418,3 +418,33 @@ def test_summary_schema_checks_a_full_record():
     w[0][0] = math.nextafter(w[0][0], math.inf)
     with pytest.raises(AssertionError, match="parameter 2"):
         check_init_summaries(record, module)
+
+
+# Torch7 filled a FloatTensor with (float) of the same double draw: with the default type set to
+# Float the records' parameters, rounded to float, come out (derived values excepted: the bias
+# SparseLinear scales by 1e-6 is multiplied in float, so rounds twice).
+FLOAT_RECORDS = ["Add", "BatchNormalization", "Bilinear", "CAdd", "CMul", "Cosine", "Euclidean",
+                 "IndexLinear", "Kmeans", "LayerNormalization", "Linear", "LinearWeightNorm",
+                 "Maxout", "Mul", "PReLU", "PartialLinear", "SparseLinear", "WeightedEuclidean"]
+
+
+@pytest.mark.parametrize("name", FLOAT_RECORDS)
+def test_float_default_type_draws_the_same_numbers(name):
+    record = init_record(name)
+    torch.setdefaulttensortype("torch.FloatTensor")
+    try:
+        torch.manualSeed(record["seed"])
+        module = getattr(nn, name)(*record["constructor_args"])
+        after = torch.randn(3)
+    finally:
+        torch.setdefaulttensortype("torch.DoubleTensor")
+    params = module.parameters()[0]
+    expected = [value(s).float() for s in record["parameters"]]
+    if name == "SparseLinear":
+        # within two float roundings of the double value, relative
+        for got, want in zip(params[1].tolist(), expected[1].tolist()):
+            assert abs(got - want) <= 2 ** -23 * abs(want), f"SparseLinear bias {got}, {want}"
+        params, expected = params[:1], expected[:1]
+    assert [p.type() for p in params] == ["torch.FloatTensor"] * len(params)
+    assert_close(params, expected, 0.0, f"{name} (float)")
+    assert_close(after, value(record["rng_after"]["randn"]).float(), 0.0, "randn after")
