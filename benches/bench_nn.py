@@ -8,6 +8,11 @@
    forward and forward+backward time per call on the record's small input, which measures the
    per-call overhead of each module family, with PyTorch's equivalent beside it where there is
    one.
+3. The talk's convnet, batch 64 of 3x32x32, float32: with the two
+   SpatialContrastiveNormalization layers replaced by Identity (PyTorch has none), the training
+   step (zeroGrad, forward, NLL, backward, SGD update) and the forward against PyTorch's same
+   network (goal: at or below PyTorch's time); then the full convnet, whose two
+   normalizations may add at most 25% to the step (Lua Torch7: +52%).
 
 Prints pt/ft (PyTorch's time over ours: above 1 means ferrotorch is faster) per row and the
 worst row of each table last. Usage: python benches/bench_nn.py [--quick]
@@ -121,6 +126,88 @@ def bench_mlp():
     print()
 
 
+# ---- 3. the talk's convnet ---------------------------------------------------------------------
+def ours_convnet(batch, normalize):
+    from ferrotorch import image
+
+    torch.manualSeed(1)
+
+    def norm(planes):
+        return nn.SpatialContrastiveNormalization(planes, image.gaussian(3)) if normalize \
+            else nn.Identity()
+
+    model = nn.Sequential()
+    model.add(nn.SpatialConvolution(3, 16, 5, 5)).add(nn.Tanh())
+    model.add(nn.SpatialMaxPooling(2, 2, 2, 2)).add(norm(16))
+    model.add(nn.SpatialConvolution(16, 64, 5, 5)).add(nn.Tanh())
+    model.add(nn.SpatialMaxPooling(2, 2, 2, 2)).add(norm(64))
+    model.add(nn.SpatialConvolution(64, 256, 5, 5)).add(nn.Tanh())
+    model.add(nn.Reshape(256)).add(nn.Linear(256, 10)).add(nn.LogSoftMax())
+    model.float()
+    crit = nn.ClassNLLCriterion().float()
+    x = torch.randn(batch, 3, 32, 32).float()
+    y = torch.LongTensor([i % 10 for i in range(batch)])
+
+    def step():
+        model.zeroGradParameters()
+        out = model.forward(x)
+        crit.forward(out, y)
+        model.backward(x, crit.backward(out, y))
+        model.updateParameters(0.01)
+
+    return step, lambda: model.forward(x)
+
+
+def pytorch_convnet(batch):
+    pt.manual_seed(1)
+    f = pt.nn
+    model = f.Sequential(f.Conv2d(3, 16, 5), f.Tanh(), f.MaxPool2d(2, 2), f.Identity(),
+                         f.Conv2d(16, 64, 5), f.Tanh(), f.MaxPool2d(2, 2), f.Identity(),
+                         f.Conv2d(64, 256, 5), f.Tanh(), f.Flatten(), f.Linear(256, 10),
+                         f.LogSoftmax(dim=-1))
+    crit = f.NLLLoss()
+    x = pt.randn(batch, 3, 32, 32)
+    y = pt.tensor([i % 10 for i in range(batch)])
+    params = list(model.parameters())
+
+    def step():
+        model.zero_grad()
+        crit(model(x), y).backward()
+        with pt.no_grad():
+            for p in params:
+                p.add_(p.grad, alpha=-0.01)
+
+    def forward():
+        with pt.no_grad():
+            model(x)
+
+    return step, forward
+
+
+def bench_convnet(batch=64):
+    print(f"The talk's convnet, batch {batch} of 3x32x32, float32")
+    print(f"{'case':44} {'ferrotorch':>12} {'PyTorch':>12} {'pt/ft':>7}")
+    plain = ours_convnet(batch, normalize=False)
+    theirs = pytorch_convnet(batch) if pt is not None else (None, None)
+    times = {}
+    for label, i in (("training step, normalization -> Identity", 0),
+                     ("forward, normalization -> Identity", 1)):
+        ft = best_time(plain[i])
+        times[label] = ft
+        line = f"{label:44} {fmt(ft):>12}"
+        if theirs[i] is not None:
+            p = best_time(theirs[i])
+            line += f" {fmt(p):>12} {p / ft:7.2f}"
+        print(line)
+    full = ours_convnet(batch, normalize=True)
+    ft = best_time(full[0])
+    base = times["training step, normalization -> Identity"]
+    print(f"{'training step, with both normalizations':44} {fmt(ft):>12}")
+    print(f"the two SpatialContrastiveNormalization layers add {100 * (ft / base - 1):.0f}% "
+          f"to the step (goal: at most 25%; Lua Torch7: 52%)")
+    print()
+
+
 # ---- 2. every class from its zoo record --------------------------------------------------------
 def value(spec):
     if isinstance(spec, dict) and "data" in spec and "type" in spec:
@@ -222,4 +309,5 @@ if __name__ == "__main__":
     print(f"ferrotorch threads: {torch.getnumthreads()}"
           + (f", PyTorch {pt.__version__} threads: {pt.get_num_threads()}" if pt else ""))
     bench_mlp()
+    bench_convnet()
     bench_zoo()

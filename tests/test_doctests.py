@@ -29,7 +29,7 @@ def _docstrings():
     modules = [ferrotorch, C] + [
         importlib.import_module(info.name)
         for info in pkgutil.walk_packages(ferrotorch.__path__, "ferrotorch.")
-        if info.name not in ("ferrotorch._C", "ferrotorch.demo")
+        if info.name != "ferrotorch._C"
     ]
     for module in modules:
         visit(module.__name__, module)

@@ -55,3 +55,4 @@ def test_thread_count_changes_and_comes_back(n):
     assert torch.getnumthreads() == old
     for mm_err, _ in _products(7, 2):
         assert mm_err < 1e-10
+

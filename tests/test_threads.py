@@ -472,3 +472,16 @@ def test_per_worker_seeds_give_each_worker_the_stream_of_its_seed():
         t.start()
         t.join()
     assert draws == expect and draws[0] != draws[1]
+
+
+def test_running_pools_lower_the_switch_interval_and_the_last_restores_it():
+    from ferrotorch.threads import pool as pool_module
+
+    before = sys.getswitchinterval()
+    first = threads.Threads(1)
+    assert sys.getswitchinterval() == pytest.approx(min(before, pool_module.FAST_SWITCH_INTERVAL))
+    second = threads.Threads(1)
+    first.terminate()
+    assert sys.getswitchinterval() == pytest.approx(min(before, pool_module.FAST_SWITCH_INTERVAL))
+    second.terminate()
+    assert sys.getswitchinterval() == pytest.approx(before)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as np
-
 import ferrotorch as torch
 
 __all__ = ["ConfusionMatrix"]
@@ -19,6 +17,8 @@ def _lua_number(v):
 
 def _sequential_mean(values):
     """Mean summed left to right, as Torch7's loop does (numpy's sum is pairwise)."""
+    import numpy as np  # numpy loads on first use: `import ferrotorch.optim` stays fast
+
     if values.size == 0:
         return math.nan
     return float(np.cumsum(values.astype(np.float64))[-1]) / values.size
@@ -160,6 +160,8 @@ class ConfusionMatrix:
         >>> cm.valids.tolist(), cm.totalValid
         ([0.5, 1.0, nan], 0.6666666666666666)
         """
+        import numpy as np
+
         m = self.mat.numpy()
         diag = np.diag(m).astype(np.float64)
         rows, cols = m.sum(1), m.sum(0)
@@ -187,6 +189,8 @@ class ConfusionMatrix:
         >>> [t.tolist() for t in cm.farFrr()]
         [[0.5, 0.0], [0.0, 0.5], [0.5, 0.0], [0.0, 0.5]]
         """
+        import numpy as np
+
         m = self.mat.numpy().astype(np.float64)
         counts = m.sum(1)
         has = counts != 0

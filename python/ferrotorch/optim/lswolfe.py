@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ferrotorch.optim._common import opt
 
 __all__ = ["lswolfe", "polyinterp"]
@@ -17,6 +15,8 @@ def _roots(c):
     Torch7's ``roots``: coefficients below 1e-12 become 0, leading zeros are dropped,
     trailing zeros give roots at 0, the rest are the eigenvalues of the companion matrix.
     """
+    import numpy as np  # loaded on first use so that `import ferrotorch.optim` stays fast
+
     c = np.where(np.abs(c) < 1e-12, 0.0, c)
     nonzero = np.flatnonzero(c)
     if nonzero.size == 0:
@@ -53,6 +53,8 @@ def polyinterp(points, xminBound=None, xmaxBound=None):
     >>> [round(v, 6) for v in optim.polyinterp([[0, 1, -1], [1, 1, 1]], 0, 2)]
     [0.5, 0.75]
     """
+    import numpy as np
+
     p = np.asarray(points.tolist() if hasattr(points, "tolist") else points, dtype=np.float64)
     n_points = p.shape[0]
     order = n_points * 2 - 1
