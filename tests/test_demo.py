@@ -9,10 +9,9 @@ import struct
 import subprocess
 import sys
 
+import ferrotorch as torch
 import numpy as np
 import pytest
-
-import ferrotorch as torch
 from ferrotorch.demo import data
 from ferrotorch.demo.__main__ import main as demo_main
 from ferrotorch.demo.__main__ import train_parser

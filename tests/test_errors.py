@@ -323,3 +323,12 @@ def test_junk_arguments_to_storage_methods():
                 s = cls(3)
                 call_ok(getattr(s, name), args, f"{cls.__name__}.{name}{short(args)}", problems)
     assert not problems, "\n".join(problems[:30])
+
+
+def test_cuda_without_the_backend_is_a_clear_runtime_error():
+    from ferrotorch import nn
+
+    for attempt in (lambda: torch.CudaTensor(4, 6), lambda: torch.randn(3).cuda(),
+                    lambda: nn.Linear(2, 2).cuda()):
+        with pytest.raises(RuntimeError, match="without its CUDA backend"):
+            attempt()

@@ -269,3 +269,29 @@ for _name, _type_name in _CONVERSIONS.items():
     setattr(Tensor, _name, _conversion(_type_name))
 Tensor.real = real
 del _name, _type_name
+
+NO_CUDA = ("ferrotorch was built without its CUDA backend (Torch7's cutorch, planned through "
+           "cudarc): CudaTensor and cuda() are not available on this build; .t7 files load "
+           "CUDA tensors as FloatTensor")
+
+
+def CudaTensor(*args, **kwargs):
+    """torch.CudaTensor(...): raises RuntimeError until the CUDA backend lands.
+
+    >>> import ferrotorch as torch
+    >>> try:
+    ...     torch.CudaTensor(4, 6)
+    ... except RuntimeError as e:
+    ...     print(str(e)[:45])
+    ferrotorch was built without its CUDA backend
+    """
+    raise RuntimeError(NO_CUDA)
+
+
+def cuda(self, *args, **kwargs):
+    """cuda() -> raises RuntimeError until the CUDA backend lands (see torch.CudaTensor)."""
+    raise RuntimeError(NO_CUDA)
+
+
+Tensor.cuda = cuda
+__all__.append("CudaTensor")

@@ -7,6 +7,7 @@ import sys
 def train_parser():
     """The training demo's options.
 
+    >>> from ferrotorch.demo.__main__ import train_parser
     >>> opt = train_parser().parse_args(["--epochs", "2"])
     >>> opt.epochs, opt.model, opt.data is None
     (2, 'convnet', True)

@@ -35,6 +35,7 @@ class ImageSet:
     LongTensor, 0-based classes.
 
     >>> import ferrotorch as torch
+    >>> from ferrotorch.demo.data import ImageSet
     >>> s = ImageSet(torch.FloatTensor(4, 3, 32, 32), torch.LongTensor([0, 1, 2, 1]), "toy")
     >>> s.size(), s.nclasses
     (4, 3)
@@ -55,6 +56,7 @@ class ImageSet:
         """A random batch (inputs, labels), drawn with replacement (Torch7's trainLoader:sample).
 
         >>> import ferrotorch as torch
+        >>> from ferrotorch.demo.data import ImageSet
         >>> s = ImageSet(torch.FloatTensor(4, 3, 32, 32).zero(), torch.LongTensor([0, 1, 2, 1]), "t")
         >>> x, y = s.sample(2)
         >>> list(x.size()), list(y.size())
@@ -71,6 +73,7 @@ class ImageSet:
         """Samples first .. first+count-1 in order (views, no copy).
 
         >>> import ferrotorch as torch
+        >>> from ferrotorch.demo.data import ImageSet
         >>> s = ImageSet(torch.FloatTensor(4, 3, 32, 32), torch.LongTensor([0, 1, 2, 1]), "t")
         >>> s.batch(2, 2)[1].tolist()
         [2, 1]
@@ -125,6 +128,7 @@ def digits(test_fraction=0.2, seed=1):
     """digits([test_fraction=0.2], [seed=1]) -> train, test: the embedded UCI digits, split at
     random (a fixed permutation for a given seed) into training and held-out sets.
 
+    >>> from ferrotorch.demo.data import digits
     >>> train, test = digits()
     >>> train.size() + test.size(), list(train.images.size())[1:], train.nclasses
     (1797, [3, 32, 32], 10)
@@ -145,6 +149,7 @@ def read_idx(path):
     Raises ValueError on a malformed header or a file shorter than its header says.
 
     >>> import os, struct, tempfile
+    >>> from ferrotorch.demo.data import read_idx
     >>> path = os.path.join(tempfile.mkdtemp(), 'toy-idx1-ubyte')
     >>> with open(path, 'wb') as f:
     ...     _ = f.write(struct.pack('>HBBI', 0, 0x08, 1, 3) + bytes([7, 8, 9]))
@@ -201,6 +206,7 @@ def read_cifar10(path):
     """read_cifar10(path) -> (images uint8 (N, 3, 32, 32), labels uint8 (N)) of one binary batch.
 
     >>> import os, tempfile
+    >>> from ferrotorch.demo.data import read_cifar10
     >>> path = os.path.join(tempfile.mkdtemp(), 'test_batch.bin')
     >>> with open(path, 'wb') as f:
     ...     _ = f.write(bytes([3]) + bytes(3072))
@@ -233,6 +239,7 @@ def load(folder=None):
     """load([folder]) -> train, test: the embedded digits, or MNIST / CIFAR-10 from a folder
     (recognised by its file names).
 
+    >>> from ferrotorch.demo.data import load
     >>> train, test = load()
     >>> train.name, test.name
     ('digits train', 'digits test')

@@ -24,6 +24,7 @@ from ferrotorch.demo.progress import bar
 def parser():
     """The generation demo's options.
 
+    >>> from ferrotorch.demo.generate import parser
     >>> parser().parse_args([]).epochs
     30
     """
@@ -51,6 +52,8 @@ def parser():
 def encoder(latent):
     """1x8x8 digit -> 2*latent numbers: the code's mean, then its log-variance.
 
+    >>> import ferrotorch as torch
+    >>> from ferrotorch.demo.generate import encoder
     >>> list(encoder(4).forward(torch.FloatTensor(2, 1, 8, 8).zero()).size())
     [2, 8]
     """
@@ -67,6 +70,8 @@ def encoder(latent):
 def decoder(latent):
     """latent code -> 1x8x8 image with pixels in (0, 1).
 
+    >>> import ferrotorch as torch
+    >>> from ferrotorch.demo.generate import decoder
     >>> list(decoder(4).forward(torch.FloatTensor(2, 4).zero()).size())
     [2, 1, 8, 8]
     """
@@ -84,6 +89,8 @@ def decoder(latent):
 class VAE:
     """Encoder, decoder and the ELBO's forward and backward through the sampling step.
 
+    >>> import ferrotorch as torch
+    >>> from ferrotorch.demo.generate import VAE
     >>> torch.manualSeed(1)
     >>> vae = VAE(4)
     >>> loss = vae.step(torch.FloatTensor(3, 1, 8, 8).uniform())
@@ -129,11 +136,12 @@ class VAE:
 def digit_images(limit=None):
     """The embedded digits as 1x8x8 FloatTensors in [0, 1] (all 1,797, or the first ``limit``).
 
+    >>> from ferrotorch.demo.generate import digit_images
     >>> list(digit_images(5).size())
     [5, 1, 8, 8]
     """
-    from importlib import resources
     import gzip
+    from importlib import resources
 
     with (resources.files(demo_data.__package__).joinpath(demo_data.DIGITS_FILE).open("rb")
           as raw, gzip.open(raw) as f):
@@ -177,26 +185,28 @@ def main(opt, log=print):
     donkeys = threads.Threads(opt.threads, donkey_init)
     nbatches = max(1, n // opt.batch_size)
     path, loss = None, float("nan")
+    epoch_state = {"total": 0.0, "progress": None}
+
+    def train_batch(x):  # end callback: main thread
+        def feval(_):
+            vae.grads.zero()
+            return vae.step(x), vae.grads
+
+        _, fs = optim.adam(feval, vae.params, adam_state)
+        epoch_state["total"] += fs[0]
+        epoch_state["progress"].update()
+
     start = time.perf_counter()
     try:
         for epoch in range(1, opt.epochs + 1):
-            progress = bar(nbatches, f"epoch {epoch}/{opt.epochs}", enabled=opt.progress)
-            total = [0.0]
-
-            def train_batch(x):  # end callback: main thread
-                def feval(_):
-                    vae.grads.zero()
-                    return vae.step(x), vae.grads
-
-                _, fs = optim.adam(feval, vae.params, adam_state)
-                total[0] += fs[0]
-                progress.update()
-
+            epoch_state["total"] = 0.0
+            epoch_state["progress"] = bar(nbatches, f"epoch {epoch}/{opt.epochs}",
+                                          enabled=opt.progress)
             for _ in range(nbatches):
                 donkeys.addjob(sample_batch, train_batch, opt.batch_size)
             donkeys.synchronize()
-            progress.close()
-            loss = total[0] / nbatches
+            epoch_state["progress"].close()
+            loss = epoch_state["total"] / nbatches
             path = write_grid(vae.sample(codes), os.path.join(opt.out, f"samples-{epoch}.png"),
                               opt.scale)
             log(f"epoch {epoch}: loss {loss:.3f} per digit (reconstruction + KL), "

@@ -29,7 +29,8 @@ class _PlainBar:
 def bar(total, desc, unit="batch", enabled=True, file=None):
     """bar(total, desc) -> an object with update(n), set_postfix_str(text) and close().
 
-    >>> b = bar(2, "epoch 1", file=__import__("sys").stdout, enabled=False)
+    >>> from ferrotorch.demo.progress import bar
+    >>> b = bar(2, "epoch 1", enabled=False)
     >>> b.update(); b.update(); b.close()
     """
     file = file or sys.stderr

@@ -23,6 +23,8 @@ MODEL_FILE = "model.t7"
 def convnet(nclasses=10):
     """The convnet of the Torch7 talk, exactly as written there (3x32x32 input).
 
+    >>> import ferrotorch as torch
+    >>> from ferrotorch.demo.train import convnet
     >>> model = convnet()
     >>> list(model.forward(torch.FloatTensor(3, 32, 32).zero().double()).size())
     [10]
@@ -49,6 +51,8 @@ def convnet(nclasses=10):
 def mlp(nclasses=10, hidden=256):
     """A two-layer perceptron over the flattened 3x32x32 image.
 
+    >>> import ferrotorch as torch
+    >>> from ferrotorch.demo.train import mlp
     >>> list(mlp().forward(torch.DoubleTensor(3, 32, 32).zero()).size())
     [10]
     """

@@ -243,8 +243,8 @@ class TensorFields:
         return self.type("torch.DoubleTensor", *args)
 
     def cuda(self, *args):
-        """cuda() -> self on the GPU (needs the CUDA backend)"""
-        return self.type("torch.CudaTensor", *args)
+        """cuda() -> self on the GPU: raises RuntimeError until the CUDA backend lands"""
+        raise RuntimeError(torch.NO_CUDA)
 
     def __deepcopy__(self, memo):
         return deepcopy_object(self, memo)
