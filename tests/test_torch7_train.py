@@ -240,9 +240,9 @@ def test_every_train_record_is_collected():
 
 
 def _reproducing_example():
-    """The code block of the "Reproducing a Torch7 experiment" section (README.md once the
-    lead merged it, docs/REPRODUCING.md before)."""
-    for path in (ROOT / "README.md", ROOT / "docs" / "REPRODUCING.md"):
+    """The code block of the "Reproducing a Torch7 experiment" section: docs/REPRODUCING.md
+    while it exists, README.md once it is merged there."""
+    for path in (ROOT / "docs" / "REPRODUCING.md", ROOT / "README.md"):
         if not path.is_file():
             continue
         text = path.read_text()
