@@ -166,8 +166,16 @@ def write_grid(images, path, scale):
 def main(opt, log=print):
     """Train the VAE and write samples-<epoch>.png into opt.out; returns the last PNG's path
     and the final loss per sample."""
-    os.makedirs(opt.out, exist_ok=True)
+    previous = torch.getdefaulttensortype()
     torch.setdefaulttensortype("torch.FloatTensor")
+    try:
+        return _main(opt, log)
+    finally:
+        torch.setdefaulttensortype(previous)
+
+
+def _main(opt, log):
+    os.makedirs(opt.out, exist_ok=True)
     torch.manualSeed(opt.seed)
     images = digit_images(opt.limit)
     vae = VAE(opt.latent)

@@ -212,7 +212,15 @@ class Trainer:
 
 def main(opt, log=print):
     """Run the training demo with parsed options; returns a dict of the results."""
+    previous = torch.getdefaulttensortype()
     torch.setdefaulttensortype("torch.FloatTensor")
+    try:
+        return _main(opt, log)
+    finally:
+        torch.setdefaulttensortype(previous)
+
+
+def _main(opt, log):
     train_set, test_set = demo_data.load(opt.data)
     train_set, test_set = train_set.subset(opt.limit), test_set.subset(opt.limit)
     log(f"data: {train_set.name} {train_set.size()} images, {test_set.name} "
