@@ -1041,6 +1041,19 @@ class _NnKernels:
         scale: float, /
     ) -> None: ...
 
+    # conv (nn_conv.rs)
+    def Conv_updateOutput(
+        self, what: str, family: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+        output: Tensor, nd: int, k: tuple[int, int, int], stride: tuple[int, int, int],
+        pad: tuple[int, int, int], dil: tuple[int, int, int], adj: tuple[int, int, int], /
+    ) -> None: ...
+    def Conv_backward(
+        self, what: str, family: str, input: Tensor, gradOutput: Tensor, weight: Tensor,
+        gradInput: Tensor | None, gradWeight: Tensor | None, gradBias: Tensor | None,
+        scale: float, nd: int, k: tuple[int, int, int], stride: tuple[int, int, int],
+        pad: tuple[int, int, int], dil: tuple[int, int, int], adj: tuple[int, int, int], /
+    ) -> None: ...
+
     # simple (nn_simple.rs)
     def SimpleMath_updateOutput(
         self, op: str, input: Tensor, output: Tensor, a: float = 0, b: float = 0, /

@@ -19,6 +19,7 @@ are 0-based. Numerics run in the Rust kernels of ``ferrotorch._C._nn`` (Torch7's
 from ferrotorch.nn import (
     adapters,
     containers,
+    conv,
     criterions,
     decorators,
     misc,
@@ -31,6 +32,7 @@ from ferrotorch.nn import (
 from ferrotorch.nn import jacobian as Jacobian
 from ferrotorch.nn.adapters import *
 from ferrotorch.nn.containers import *
+from ferrotorch.nn.conv import *
 from ferrotorch.nn.criterion import Criterion
 from ferrotorch.nn.criterions import *
 from ferrotorch.nn.decorators import *
@@ -54,6 +56,7 @@ __all__ = [
 ]
 __all__ += adapters.__all__
 __all__ += containers.__all__
+__all__ += conv.__all__
 __all__ += criterions.__all__
 __all__ += decorators.__all__
 __all__ += misc.__all__

@@ -11,6 +11,7 @@ mod math_construct;
 mod math_pointwise;
 mod math_reduce;
 mod nn_common;
+mod nn_conv;
 mod nn_criterion;
 mod nn_linear;
 mod nn_misc;
@@ -105,6 +106,7 @@ fn register_nn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn_transfer::register(&nn)?;
     nn_table::register(&nn)?;
     nn_criterion::register(&nn)?;
+    nn_conv::register(&nn)?;
     m.add_submodule(&nn)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! file per module family. They reuse the engine's GEMM, element-wise and reduction kernels;
 //! a loop of their own appears only where no engine kernel computes the formula.
 
+pub mod conv;
 pub mod criterion;
 pub mod linear;
 pub mod misc;
