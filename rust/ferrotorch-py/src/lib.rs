@@ -14,6 +14,7 @@ mod nn_common;
 mod nn_criterion;
 mod nn_linear;
 mod nn_misc;
+mod nn_pooling;
 mod nn_simple;
 mod nn_table;
 mod nn_transfer;
@@ -105,6 +106,7 @@ fn register_nn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn_transfer::register(&nn)?;
     nn_table::register(&nn)?;
     nn_criterion::register(&nn)?;
+    nn_pooling::register(&nn)?;
     m.add_submodule(&nn)?;
     Ok(())
 }
