@@ -8,7 +8,13 @@
 //! sizes from THNN's float formulas, sums in the element type, strict `>` for the max (the
 //! first maximum in row-major window order wins; NaN is never selected).
 
+pub mod adaptive;
+pub mod average;
+pub mod feature_lp;
+pub mod fractional;
 pub mod max;
+pub mod temporal;
+pub mod unpooling;
 
 use crate::layout::size_string;
 use crate::nn::transfer::real::{prepare_output, same_type, source_for};
