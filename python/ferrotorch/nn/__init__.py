@@ -23,6 +23,7 @@ from ferrotorch.nn import (
     criterions,
     decorators,
     misc,
+    pooling,
     simple,
     simple_math,
     table,
@@ -39,6 +40,7 @@ from ferrotorch.nn.decorators import *
 from ferrotorch.nn.linear import Linear
 from ferrotorch.nn.misc import *
 from ferrotorch.nn.module import REGISTRY, Module
+from ferrotorch.nn.pooling import *
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
@@ -60,6 +62,7 @@ __all__ += conv.__all__
 __all__ += criterions.__all__
 __all__ += decorators.__all__
 __all__ += misc.__all__
+__all__ += pooling.__all__
 __all__ += simple.__all__
 __all__ += simple_math.__all__
 __all__ += table.__all__

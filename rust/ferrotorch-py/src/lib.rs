@@ -15,6 +15,7 @@ mod nn_conv;
 mod nn_criterion;
 mod nn_linear;
 mod nn_misc;
+mod nn_pooling;
 mod nn_simple;
 mod nn_table;
 mod nn_transfer;
@@ -107,6 +108,8 @@ fn register_nn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn_table::register(&nn)?;
     nn_criterion::register(&nn)?;
     nn_conv::register(&nn)?;
+
+    nn_pooling::register(&nn)?;
     m.add_submodule(&nn)?;
     Ok(())
 }

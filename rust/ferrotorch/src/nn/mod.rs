@@ -7,6 +7,7 @@ pub mod conv;
 pub mod criterion;
 pub mod linear;
 pub mod misc;
+pub mod pooling;
 pub mod simple;
 pub mod table;
 pub mod transfer;
