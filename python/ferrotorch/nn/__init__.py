@@ -22,6 +22,7 @@ from ferrotorch.nn import (
     criterions,
     decorators,
     misc,
+    normalization,
     simple,
     simple_math,
     table,
@@ -37,6 +38,7 @@ from ferrotorch.nn.decorators import *
 from ferrotorch.nn.linear import Linear
 from ferrotorch.nn.misc import *
 from ferrotorch.nn.module import REGISTRY, Module
+from ferrotorch.nn.normalization import *
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
@@ -57,6 +59,7 @@ __all__ += containers.__all__
 __all__ += criterions.__all__
 __all__ += decorators.__all__
 __all__ += misc.__all__
+__all__ += normalization.__all__
 __all__ += simple.__all__
 __all__ += simple_math.__all__
 __all__ += table.__all__

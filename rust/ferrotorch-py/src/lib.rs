@@ -15,6 +15,7 @@ mod nn_criterion;
 mod nn_linear;
 mod nn_misc;
 mod nn_simple;
+mod nn_spatial;
 mod nn_table;
 mod nn_transfer;
 mod optim;
@@ -105,6 +106,7 @@ fn register_nn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn_transfer::register(&nn)?;
     nn_table::register(&nn)?;
     nn_criterion::register(&nn)?;
+    nn_spatial::register(&nn)?;
     m.add_submodule(&nn)?;
     Ok(())
 }

@@ -6,6 +6,10 @@
 pub mod criterion;
 pub mod linear;
 pub mod misc;
+pub mod normalization;
+pub mod padding;
 pub mod simple;
+pub(crate) mod spatial_io;
 pub mod table;
+pub mod temporal;
 pub mod transfer;
