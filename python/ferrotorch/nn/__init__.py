@@ -23,9 +23,11 @@ from ferrotorch.nn import (
     decorators,
     misc,
     normalization,
+    padding,
     simple,
     simple_math,
     table,
+    temporal,
     transfer,
     utils,
 )
@@ -39,9 +41,11 @@ from ferrotorch.nn.linear import Linear
 from ferrotorch.nn.misc import *
 from ferrotorch.nn.module import REGISTRY, Module
 from ferrotorch.nn.normalization import *
+from ferrotorch.nn.padding import *
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
+from ferrotorch.nn.temporal import *
 from ferrotorch.nn.trainer import StochasticGradient
 from ferrotorch.nn.transfer import *
 
@@ -60,9 +64,11 @@ __all__ += criterions.__all__
 __all__ += decorators.__all__
 __all__ += misc.__all__
 __all__ += normalization.__all__
+__all__ += padding.__all__
 __all__ += simple.__all__
 __all__ += simple_math.__all__
 __all__ += table.__all__
+__all__ += temporal.__all__
 __all__ += transfer.__all__
 # nn.gModule / nn.ModuleFromCriterion: importing them loads ferrotorch.nngraph (issue 18).
 from ferrotorch.nn.lazy_nngraph import __getattr__  # noqa: F401

@@ -6,9 +6,12 @@ use crate::errors::IntoPyResult;
 use crate::nn_common::{into_output, run, tensor};
 use crate::tensor::{maybe_detach, PyTensor};
 use ferrotorch::nn::normalization as norm;
+use ferrotorch::nn::padding::{self as pad, PadMode};
+use ferrotorch::nn::temporal;
 use pyo3::prelude::*;
 
 type T<'a, 'py> = &'a Bound<'py, PyTensor>;
+type OptT<'a, 'py> = Option<&'a Bound<'py, PyTensor>>;
 
 /// SpatialNormalization_coef(input, kernel, nInputPlane, coef, name): coef (H x W) = the mean
 /// estimator applied to an all-ones input (Torch7's border correction)
@@ -148,7 +151,302 @@ fn lrn_update_grad_input(
     })
 }
 
+/// Padding_updateOutput(input, output, pads, mode, name): pads = [(before, after)] per
+/// spatial dim, outermost first; mode 'zero' | 'reflect' | 'replicate'
+#[pyfunction]
+#[pyo3(name = "Padding_updateOutput")]
+fn padding_update_output(
+    py: Python<'_>,
+    input: T,
+    output: T,
+    pads: Vec<(i64, i64)>,
+    mode: &str,
+    name: &str,
+) -> PyResult<()> {
+    let (x, mode) = (tensor(input), PadMode::parse(mode).py()?);
+    into_output(py, output, x.numel(), |o| pad::padding_update_output(&x, o, &pads, mode, name))
+}
+
+/// Padding_updateGradInput(input, gradOutput, gradInput, pads, mode, name)
+#[pyfunction]
+#[pyo3(name = "Padding_updateGradInput")]
+#[allow(clippy::too_many_arguments)]
+fn padding_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_input: T,
+    pads: Vec<(i64, i64)>,
+    mode: &str,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g, mode) = (tensor(input), tensor(grad_output), PadMode::parse(mode).py()?);
+    into_output(py, grad_input, g.numel(), |gi| pad::padding_update_grad_input(&x, &g, gi, &pads, mode, name))
+}
+
+/// UpSamplingNearest_updateOutput(input, output, dims, scale, name): over the last dims (2 or 3)
+#[pyfunction]
+#[pyo3(name = "UpSamplingNearest_updateOutput")]
+fn nearest_update_output(
+    py: Python<'_>,
+    input: T,
+    output: T,
+    dims: usize,
+    scale: usize,
+    name: &str,
+) -> PyResult<()> {
+    let x = tensor(input);
+    into_output(py, output, x.numel() * scale * scale, |o| {
+        pad::upsampling_nearest_update_output(&x, o, dims, scale, name)
+    })
+}
+
+/// UpSamplingNearest_updateGradInput(input, gradOutput, gradInput, dims, scale, name)
+#[pyfunction]
+#[pyo3(name = "UpSamplingNearest_updateGradInput")]
+#[allow(clippy::too_many_arguments)]
+fn nearest_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_input: T,
+    dims: usize,
+    scale: usize,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g) = (tensor(input), tensor(grad_output));
+    into_output(py, grad_input, g.numel(), |gi| {
+        pad::upsampling_nearest_update_grad_input(&x, &g, gi, dims, scale, name)
+    })
+}
+
+/// UpSamplingLinear_updateOutput(input, output, outSizes, name): align-corners bilinear /
+/// trilinear interpolation of the last len(outSizes) dims to outSizes
+#[pyfunction]
+#[pyo3(name = "UpSamplingLinear_updateOutput")]
+fn linear_update_output(
+    py: Python<'_>,
+    input: T,
+    output: T,
+    out_sizes: Vec<usize>,
+    name: &str,
+) -> PyResult<()> {
+    let x = tensor(input);
+    let work = x.numel() * out_sizes.iter().product::<usize>().max(1);
+    into_output(py, output, work, |o| pad::upsampling_linear_update_output(&x, o, &out_sizes, name))
+}
+
+/// UpSamplingLinear_updateGradInput(input, gradOutput, gradInput, outSizes, name)
+#[pyfunction]
+#[pyo3(name = "UpSamplingLinear_updateGradInput")]
+fn linear_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_input: T,
+    out_sizes: Vec<usize>,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g) = (tensor(input), tensor(grad_output));
+    into_output(py, grad_input, g.numel() * 4, |gi| {
+        pad::upsampling_linear_update_grad_input(&x, &g, gi, &out_sizes, name)
+    })
+}
+
+/// TemporalConvolution_updateOutput(input, weight, bias, output, kW, dW, name)
+#[pyfunction]
+#[pyo3(name = "TemporalConvolution_updateOutput")]
+#[allow(clippy::too_many_arguments)]
+fn tconv_update_output(
+    py: Python<'_>,
+    input: T,
+    weight: T,
+    bias: T,
+    output: T,
+    kw: usize,
+    dw: usize,
+    name: &str,
+) -> PyResult<()> {
+    let (x, w, b) = (tensor(input), tensor(weight), tensor(bias));
+    into_output(py, output, x.numel() * w.numel(), |o| {
+        temporal::temporal_convolution_update_output(&x, &w, &b, o, kw, dw, name)
+    })
+}
+
+/// TemporalConvolution_updateGradInput(input, gradOutput, weight, gradInput, kW, dW, name)
+#[pyfunction]
+#[pyo3(name = "TemporalConvolution_updateGradInput")]
+#[allow(clippy::too_many_arguments)]
+fn tconv_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    weight: T,
+    grad_input: T,
+    kw: usize,
+    dw: usize,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g, w) = (tensor(input), tensor(grad_output), tensor(weight));
+    into_output(py, grad_input, x.numel() * w.numel(), |gi| {
+        temporal::temporal_convolution_update_grad_input(&x, &g, &w, gi, kw, dw, name)
+    })
+}
+
+/// TemporalConvolution_accGradParameters(input, gradOutput, gradWeight, gradBias, kW, dW, scale, name)
+#[pyfunction]
+#[pyo3(name = "TemporalConvolution_accGradParameters")]
+#[allow(clippy::too_many_arguments)]
+fn tconv_acc_grad_parameters(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_weight: T,
+    grad_bias: T,
+    kw: usize,
+    dw: usize,
+    scale: f64,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g, gw, gb) = (tensor(input), tensor(grad_output), tensor(grad_weight), tensor(grad_bias));
+    run(py, x.numel() * gw.numel(), || {
+        temporal::temporal_convolution_acc_grad_parameters(&x, &g, &gw, &gb, kw, dw, scale, name)
+    })
+}
+
+/// TemporalRows_updateOutput(input, weight, bias, output, kW, dW, row, featFirst, name): the
+/// per-feature window kernel of TemporalSubSampling (row False) and TemporalRowConvolution
+#[pyfunction]
+#[pyo3(name = "TemporalRows_updateOutput")]
+#[allow(clippy::too_many_arguments)]
+fn rows_update_output(
+    py: Python<'_>,
+    input: T,
+    weight: T,
+    bias: OptT,
+    output: T,
+    kw: usize,
+    dw: usize,
+    row: bool,
+    feat_first: bool,
+    name: &str,
+) -> PyResult<()> {
+    let (x, w, b) = (tensor(input), tensor(weight), bias.map(tensor));
+    into_output(py, output, x.numel() * kw, |o| {
+        temporal::temporal_rows_update_output(&x, &w, b.as_ref(), o, kw, dw, row, feat_first, name)
+    })
+}
+
+/// TemporalRows_updateGradInput(input, gradOutput, weight, gradInput, kW, dW, row, featFirst, name)
+#[pyfunction]
+#[pyo3(name = "TemporalRows_updateGradInput")]
+#[allow(clippy::too_many_arguments)]
+fn rows_update_grad_input(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    weight: T,
+    grad_input: T,
+    kw: usize,
+    dw: usize,
+    row: bool,
+    feat_first: bool,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g, w) = (tensor(input), tensor(grad_output), tensor(weight));
+    into_output(py, grad_input, x.numel() * kw, |gi| {
+        temporal::temporal_rows_update_grad_input(&x, &g, &w, gi, kw, dw, row, feat_first, name)
+    })
+}
+
+/// TemporalRows_accGradParameters(input, gradOutput, gradWeight, gradBias, kW, dW, row,
+/// featFirst, scale, name)
+#[pyfunction]
+#[pyo3(name = "TemporalRows_accGradParameters")]
+#[allow(clippy::too_many_arguments)]
+fn rows_acc_grad_parameters(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_weight: T,
+    grad_bias: OptT,
+    kw: usize,
+    dw: usize,
+    row: bool,
+    feat_first: bool,
+    scale: f64,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g, gw, gb) = (tensor(input), tensor(grad_output), tensor(grad_weight), grad_bias.map(tensor));
+    run(py, x.numel() * kw, || {
+        temporal::temporal_rows_acc_grad_parameters(
+            &x,
+            &g,
+            &gw,
+            gb.as_ref(),
+            kw,
+            dw,
+            row,
+            feat_first,
+            scale,
+            name,
+        )
+    })
+}
+
+/// LookupTable_accGradParameters(input, gradOutput, gradWeight, paddingValue, scaleGradByFreq,
+/// scale, name)
+#[pyfunction]
+#[pyo3(name = "LookupTable_accGradParameters")]
+#[allow(clippy::too_many_arguments)]
+fn lookup_acc_grad_parameters(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_weight: T,
+    padding: Option<i64>,
+    scale_by_freq: bool,
+    scale: f64,
+    name: &str,
+) -> PyResult<()> {
+    let (x, g, gw) = (tensor(input), tensor(grad_output), tensor(grad_weight));
+    run(py, g.numel(), || {
+        temporal::lookup_table_acc_grad_parameters(&x, &g, &gw, padding, scale_by_freq, scale, name)
+    })
+}
+
+/// LookupTable_renorm(input, weight, maxNorm, normType, name)
+#[pyfunction]
+#[pyo3(name = "LookupTable_renorm")]
+fn lookup_renorm(
+    py: Python<'_>,
+    input: T,
+    weight: T,
+    max_norm: f64,
+    norm_type: f64,
+    name: &str,
+) -> PyResult<()> {
+    let (x, w) = (tensor(input), tensor(weight));
+    run(py, x.numel() * w.sizes().get(1).copied().unwrap_or(1), || {
+        temporal::lookup_table_renorm(&x, &w, max_norm, norm_type, name)
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(padding_update_output, m)?)?;
+    m.add_function(wrap_pyfunction!(padding_update_grad_input, m)?)?;
+    m.add_function(wrap_pyfunction!(nearest_update_output, m)?)?;
+    m.add_function(wrap_pyfunction!(nearest_update_grad_input, m)?)?;
+    m.add_function(wrap_pyfunction!(linear_update_output, m)?)?;
+    m.add_function(wrap_pyfunction!(linear_update_grad_input, m)?)?;
+    m.add_function(wrap_pyfunction!(tconv_update_output, m)?)?;
+    m.add_function(wrap_pyfunction!(tconv_update_grad_input, m)?)?;
+    m.add_function(wrap_pyfunction!(tconv_acc_grad_parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(rows_update_output, m)?)?;
+    m.add_function(wrap_pyfunction!(rows_update_grad_input, m)?)?;
+    m.add_function(wrap_pyfunction!(rows_acc_grad_parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(lookup_acc_grad_parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(lookup_renorm, m)?)?;
     m.add_function(wrap_pyfunction!(coef, m)?)?;
     m.add_function(wrap_pyfunction!(sub_update_output, m)?)?;
     m.add_function(wrap_pyfunction!(sub_update_grad_input, m)?)?;

@@ -6,8 +6,7 @@
 use crate::cpu::PARALLEL_GRAIN;
 use crate::layout::size_string;
 use crate::nn::transfer::real::{prepare_output, Data};
-use crate::ops::pointwise::add_scaled_into;
-use crate::{parallel, Element, Error, Result, Scalar, Tensor};
+use crate::{parallel, Element, Error, Result, Tensor};
 use rayon::prelude::*;
 
 pub(crate) use crate::nn::transfer::real::Real;
@@ -81,30 +80,33 @@ pub(crate) fn for_each_item<T: Send>(
     parallel::install(|| out.par_chunks_mut(item).enumerate().for_each(|(i, c)| f(i, c)));
 }
 
-/// `grad += scale · delta` for a parameter gradient of delta's element count (any layout).
-pub(crate) fn accumulate<T: Element>(
-    grad: &Tensor,
-    delta: &[T],
-    scale: f64,
+/// Runs `f` on the elements of `t` (row-major) and leaves its results in `t`: directly when
+/// `t` is contiguous, through a contiguous copy otherwise. For parameters and their gradients,
+/// which kernels update in place.
+pub(crate) fn in_place<T: Element>(
+    t: &Tensor,
     what: &str,
     name: &str,
+    f: impl FnOnce(&mut [T]),
 ) -> Result<()> {
-    if grad.numel() != delta.len() {
-        return Err(Error::Value(format!(
-            "{what}: {name} has size {}, expected {} elements",
-            size_string(grad.sizes()),
-            delta.len()
-        )));
-    }
-    if grad.dtype() != T::DTYPE {
+    if t.dtype() != T::DTYPE {
         return Err(Error::Type(format!(
             "{what}: {name} is a {} but the input is a {}",
-            grad.dtype().tensor_type_name(),
+            t.dtype().tensor_type_name(),
             T::DTYPE.tensor_type_name()
         )));
     }
-    let d = Tensor::from_slice(delta, grad.sizes())?;
-    add_scaled_into(grad, Scalar::Float(scale), &d, false, grad)
+    t.check_writable(what)?;
+    let work = if t.is_contiguous() { t.clone() } else { t.clone_contiguous()? };
+    let data = Data::<T>::of(&work)?;
+    // SAFETY: `work` is contiguous with `len` elements in the block `data` keeps alive; the
+    // kernel is the tensor's one writer for the call (the caller's in-place contract, as for
+    // every in-place tensor method).
+    f(unsafe { std::slice::from_raw_parts_mut(data.ptr.0, data.len) });
+    if !work.is_set_to(t) {
+        t.copy_(&work)?;
+    }
+    Ok(())
 }
 
 /// ValueError unless gradOutput has the sizes the forward produced.
@@ -123,7 +125,6 @@ pub(crate) fn check_grad_output(grad_output: &Tensor, expected: &[usize], what: 
 pub(crate) trait Float: Real + Send + Sync {
     fn sqrt(self) -> Self;
     fn powf(self, e: Self) -> Self;
-    fn to_f64(self) -> f64;
 }
 
 impl Float for f32 {
@@ -135,10 +136,6 @@ impl Float for f32 {
     fn powf(self, e: f32) -> f32 {
         f32::powf(self, e)
     }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
 }
 
 impl Float for f64 {
@@ -149,9 +146,5 @@ impl Float for f64 {
     #[inline(always)]
     fn powf(self, e: f64) -> f64 {
         f64::powf(self, e)
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self
     }
 }
