@@ -7,7 +7,8 @@ are summed and filtered once with the averaging kernel (two 1-D passes for a 1-D
 instead of Torch7's chain of padding, convolution and Replicate modules. The constructors
 still draw the random numbers those inner convolutions drew in Torch7 (their weights were
 overwritten by the kernel), so a seeded program sees Torch7's random stream afterwards.
-The batch normalizations reuse nn.BatchNormalization's (B, C, *) kernel.
+The batch normalizations keep nn.BatchNormalization's behaviour over a typed, parallel
+(B, C, *) kernel of their own (ferrotorch::nn::spatial_batch_norm).
 """
 
 import math
@@ -255,7 +256,36 @@ class SpatialCrossMapLRN(Module):
         return super().clearState()
 
 
-class SpatialBatchNormalization(BatchNormalization):
+class _PlaneBatchNormalization(BatchNormalization):
+    """nn.BatchNormalization's behaviour over the typed, channel-parallel kernel of
+    ferrotorch::nn::spatial_batch_norm (same arguments), which the (B, C, H, W) and
+    (B, C, T, H, W) sizes need to keep up with PyTorch's batch_norm."""
+
+    def updateOutput(self, input):
+        batch = self._batch(input)
+        d = self.__dict__
+        _nn.SpatialBatchNormalization_updateOutput(
+            batch, self.output, d.get("weight"), d.get("bias"), self.running_mean,
+            self.running_var, self.save_mean, self.save_std, self.train and batch.size(0) > 1,
+            self.momentum, self.eps, self.__typename__)
+        if batch is not input:
+            self.output.set(self.output.view(input.size()))
+        return self.output
+
+    def _backward(self, input, gradOutput, scale, gradInput, gradWeight, gradBias):
+        batch, grad = self._batch(input), self._batch(gradOutput, "gradOutput")
+        if self.train and self.save_mean.nElement() == 0:
+            raise RuntimeError(f"{self.__typename__}: call forward before backward")
+        _nn.SpatialBatchNormalization_backward(
+            batch, grad, gradInput, gradWeight, gradBias, self.__dict__.get("weight"),
+            self.running_mean, self.running_var, self.save_mean, self.save_std,
+            self.train and batch.size(0) > 1, scale, self.eps, self.__typename__)
+        if gradInput is not None and batch is not input:
+            gradInput.set(gradInput.view(input.size()))
+        return self.gradInput
+
+
+class SpatialBatchNormalization(_PlaneBatchNormalization):
     """nn.SpatialBatchNormalization(N, eps=1e-5, momentum=0.1, affine=True)
 
     Batch normalization of each of the N planes of a (B, N, H, W) batch, with statistics over
@@ -274,7 +304,7 @@ class SpatialBatchNormalization(BatchNormalization):
     nDim = 4
 
 
-class VolumetricBatchNormalization(BatchNormalization):
+class VolumetricBatchNormalization(_PlaneBatchNormalization):
     """nn.VolumetricBatchNormalization(N, eps=1e-5, momentum=0.1, affine=True)
 
     Batch normalization of each of the N planes of a (B, N, T, H, W) batch, statistics over

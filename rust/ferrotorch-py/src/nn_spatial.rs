@@ -3,10 +3,11 @@
 //! runs with the GIL released above the size threshold.
 
 use crate::errors::IntoPyResult;
-use crate::nn_common::{into_output, run, tensor};
+use crate::nn_common::{into_output, optional, run, tensor};
 use crate::tensor::{maybe_detach, PyTensor};
 use ferrotorch::nn::normalization as norm;
 use ferrotorch::nn::padding::{self as pad, PadMode};
+use ferrotorch::nn::spatial_batch_norm as sbn;
 use ferrotorch::nn::temporal;
 use pyo3::prelude::*;
 
@@ -432,7 +433,105 @@ fn lookup_renorm(
     })
 }
 
+/// SpatialBatchNormalization_updateOutput(input, output, weight, bias, running_mean,
+/// running_var, save_mean, save_std, train, momentum, eps, name): the typed, parallel (B, C, *)
+/// kernel of Spatial- and VolumetricBatchNormalization (arguments of BatchNormalization_updateOutput)
+#[pyfunction]
+#[pyo3(name = "SpatialBatchNormalization_updateOutput")]
+#[allow(clippy::too_many_arguments)]
+fn sbn_update_output(
+    py: Python<'_>,
+    input: T,
+    output: T,
+    weight: OptT,
+    bias: OptT,
+    running_mean: T,
+    running_var: T,
+    save_mean: T,
+    save_std: T,
+    train: bool,
+    momentum: f64,
+    eps: f64,
+    name: &str,
+) -> PyResult<()> {
+    let (x, w, b, rm, rv) =
+        (tensor(input), optional(weight), optional(bias), tensor(running_mean), tensor(running_var));
+    let (mut out, mut sm, mut ss) = (tensor(output), tensor(save_mean), tensor(save_std));
+    let result = maybe_detach(py, x.numel(), || {
+        sbn::spatial_batch_normalization_update_output(
+            &x,
+            &mut out,
+            w.as_ref(),
+            b.as_ref(),
+            &rm,
+            &rv,
+            &mut sm,
+            &mut ss,
+            train,
+            momentum,
+            eps,
+            name,
+        )
+    });
+    output.get().put(out);
+    save_mean.get().put(sm);
+    save_std.get().put(ss);
+    result.py()
+}
+
+/// SpatialBatchNormalization_backward(input, gradOutput, gradInput, gradWeight, gradBias,
+/// weight, running_mean, running_var, save_mean, save_std, train, scale, eps, name)
+#[pyfunction]
+#[pyo3(name = "SpatialBatchNormalization_backward")]
+#[allow(clippy::too_many_arguments)]
+fn sbn_backward(
+    py: Python<'_>,
+    input: T,
+    grad_output: T,
+    grad_input: OptT,
+    grad_weight: OptT,
+    grad_bias: OptT,
+    weight: OptT,
+    running_mean: T,
+    running_var: T,
+    save_mean: T,
+    save_std: T,
+    train: bool,
+    scale: f64,
+    eps: f64,
+    name: &str,
+) -> PyResult<()> {
+    let (x, go, w) = (tensor(input), tensor(grad_output), optional(weight));
+    let (gw, gb) = (optional(grad_weight), optional(grad_bias));
+    let (rm, rv, sm, ss) = (tensor(running_mean), tensor(running_var), tensor(save_mean), tensor(save_std));
+    let mut gi = optional(grad_input);
+    let result = maybe_detach(py, x.numel(), || {
+        sbn::spatial_batch_normalization_backward(
+            &x,
+            &go,
+            gi.as_mut(),
+            gw.as_ref(),
+            gb.as_ref(),
+            w.as_ref(),
+            &rm,
+            &rv,
+            &sm,
+            &ss,
+            train,
+            scale,
+            eps,
+            name,
+        )
+    });
+    if let (Some(py_gi), Some(t)) = (grad_input, gi) {
+        py_gi.get().put(t);
+    }
+    result.py()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(sbn_update_output, m)?)?;
+    m.add_function(wrap_pyfunction!(sbn_backward, m)?)?;
     m.add_function(wrap_pyfunction!(padding_update_output, m)?)?;
     m.add_function(wrap_pyfunction!(padding_update_grad_input, m)?)?;
     m.add_function(wrap_pyfunction!(nearest_update_output, m)?)?;

@@ -9,6 +9,7 @@ pub mod misc;
 pub mod normalization;
 pub mod padding;
 pub mod simple;
+pub mod spatial_batch_norm;
 pub(crate) mod spatial_io;
 pub mod table;
 pub mod temporal;

@@ -20,11 +20,13 @@ fn frames(
     let (b, t, f) = match *input.sizes() {
         [t, f] => (None, t, f),
         [b, t, f] => (Some(b), t, f),
-        _ => return Err(Error::Value(format!(
+        _ => {
+            return Err(Error::Value(format!(
             "{what}: expected a 2D (nInputFrame x {n_feat}) or 3D (batch x nInputFrame x {n_feat}) input, \
                  got size {}",
             size_string(input.sizes())
-        ))),
+        )))
+        }
     };
     if f != n_feat {
         return Err(Error::Value(format!(
