@@ -1396,4 +1396,84 @@ class _NnKernels:
     ) -> None: ...
 
 
+    # spatial normalization, padding / upsampling, temporal (nn_spatial.rs)
+    def SpatialNormalization_coef(
+        self, input: Tensor, kernel: Tensor, nInputPlane: int, coef: Tensor, name: str, /
+    ) -> None: ...
+    def SpatialSubtractiveNormalization_updateOutput(
+        self, input: Tensor, kernel: Tensor, coef: Tensor, output: Tensor, name: str, /
+    ) -> None: ...
+    def SpatialSubtractiveNormalization_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, kernel: Tensor, coef: Tensor,
+        gradInput: Tensor, name: str, /
+    ) -> None: ...
+    def SpatialDivisiveNormalization_updateOutput(
+        self, input: Tensor, kernel: Tensor, coef: Tensor, stds: Tensor, output: Tensor,
+        threshold: float, thresval: float, name: str, /
+    ) -> None: ...
+    def SpatialDivisiveNormalization_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, kernel: Tensor, coef: Tensor, stds: Tensor,
+        gradInput: Tensor, threshold: float, thresval: float, name: str, /
+    ) -> None: ...
+    def SpatialCrossMapLRN_updateOutput(
+        self, input: Tensor, output: Tensor, scale: Tensor, size: int, alpha: float,
+        beta: float, k: float, name: str, /
+    ) -> None: ...
+    def SpatialCrossMapLRN_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, scale: Tensor,
+        gradInput: Tensor, size: int, alpha: float, beta: float, name: str, /
+    ) -> None: ...
+    def Padding_updateOutput(
+        self, input: Tensor, output: Tensor, pads: list[tuple[int, int]], mode: str, name: str, /
+    ) -> None: ...
+    def Padding_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor,
+        pads: list[tuple[int, int]], mode: str, name: str, /
+    ) -> None: ...
+    def UpSamplingNearest_updateOutput(
+        self, input: Tensor, output: Tensor, dims: int, scale: int, name: str, /
+    ) -> None: ...
+    def UpSamplingNearest_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, dims: int, scale: int,
+        name: str, /
+    ) -> None: ...
+    def UpSamplingLinear_updateOutput(
+        self, input: Tensor, output: Tensor, outSizes: list[int], name: str, /
+    ) -> None: ...
+    def UpSamplingLinear_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, outSizes: list[int],
+        name: str, /
+    ) -> None: ...
+    def TemporalConvolution_updateOutput(
+        self, input: Tensor, weight: Tensor, bias: Tensor, output: Tensor, kW: int, dW: int,
+        name: str, /
+    ) -> None: ...
+    def TemporalConvolution_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, gradInput: Tensor, kW: int,
+        dW: int, name: str, /
+    ) -> None: ...
+    def TemporalConvolution_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor, kW: int,
+        dW: int, scale: float, name: str, /
+    ) -> None: ...
+    def TemporalRows_updateOutput(
+        self, input: Tensor, weight: Tensor, bias: Tensor | None, output: Tensor, kW: int,
+        dW: int, row: bool, featFirst: bool, name: str, /
+    ) -> None: ...
+    def TemporalRows_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, weight: Tensor, gradInput: Tensor, kW: int,
+        dW: int, row: bool, featFirst: bool, name: str, /
+    ) -> None: ...
+    def TemporalRows_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor | None,
+        kW: int, dW: int, row: bool, featFirst: bool, scale: float, name: str, /
+    ) -> None: ...
+    def LookupTable_accGradParameters(
+        self, input: Tensor, gradOutput: Tensor, gradWeight: Tensor, paddingValue: int | None,
+        scaleGradByFreq: bool, scale: float, name: str, /
+    ) -> None: ...
+    def LookupTable_renorm(
+        self, input: Tensor, weight: Tensor, maxNorm: float, normType: float, name: str, /
+    ) -> None: ...
+
 _nn: _NnKernels

@@ -24,9 +24,13 @@ from ferrotorch.nn import (
     decorators,
     misc,
     pooling,
+
+    normalization,
+    padding,
     simple,
     simple_math,
     table,
+    temporal,
     transfer,
     utils,
 )
@@ -41,9 +45,13 @@ from ferrotorch.nn.linear import Linear
 from ferrotorch.nn.misc import *
 from ferrotorch.nn.module import REGISTRY, Module
 from ferrotorch.nn.pooling import *
+
+from ferrotorch.nn.normalization import *
+from ferrotorch.nn.padding import *
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
+from ferrotorch.nn.temporal import *
 from ferrotorch.nn.trainer import StochasticGradient
 from ferrotorch.nn.transfer import *
 
@@ -63,9 +71,13 @@ __all__ += criterions.__all__
 __all__ += decorators.__all__
 __all__ += misc.__all__
 __all__ += pooling.__all__
+
+__all__ += normalization.__all__
+__all__ += padding.__all__
 __all__ += simple.__all__
 __all__ += simple_math.__all__
 __all__ += table.__all__
+__all__ += temporal.__all__
 __all__ += transfer.__all__
 # nn.gModule / nn.ModuleFromCriterion: importing them loads ferrotorch.nngraph (issue 18).
 from ferrotorch.nn.lazy_nngraph import __getattr__  # noqa: F401

@@ -17,6 +17,7 @@ mod nn_linear;
 mod nn_misc;
 mod nn_pooling;
 mod nn_simple;
+mod nn_spatial;
 mod nn_table;
 mod nn_transfer;
 mod optim;
@@ -110,6 +111,8 @@ fn register_nn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn_conv::register(&nn)?;
 
     nn_pooling::register(&nn)?;
+
+    nn_spatial::register(&nn)?;
     m.add_submodule(&nn)?;
     Ok(())
 }

@@ -8,6 +8,12 @@ pub mod criterion;
 pub mod linear;
 pub mod misc;
 pub mod pooling;
+
+pub mod normalization;
+pub mod padding;
 pub mod simple;
+pub mod spatial_batch_norm;
+pub(crate) mod spatial_io;
 pub mod table;
+pub mod temporal;
 pub mod transfer;
