@@ -147,6 +147,11 @@ impl<'a> Reader<'a> {
             Some((dtype, true)) => Ok(Object::Tensor(self.tensor(dtype, &class_name)?)),
             Some((dtype, false)) => Ok(Object::Storage(self.storage(dtype, &class_name)?)),
             None => {
+                if class_name == "nn.GPU" {
+                    // nn.GPU's own write() puts a header {type, device} before its fields;
+                    // the fields hold both again, so the header is read and dropped.
+                    self.value()?;
+                }
                 let fields = self.value()?;
                 Ok(Object::Class { class_name, version, fields })
             }

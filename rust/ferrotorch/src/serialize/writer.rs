@@ -121,6 +121,9 @@ impl<'a> Writer<'a> {
                 self.sink.write_int(TYPE_TORCH);
                 if !self.reference(Key::Object(i)) {
                     self.class_header(version, class_name)?;
+                    if class_name == "nn.GPU" {
+                        self.gpu_header(fields)?;
+                    }
                     self.value(fields)?;
                 }
             }
@@ -134,6 +137,21 @@ impl<'a> Writer<'a> {
             Object::Pending => {
                 return Err(Error::Value(format!("torch.save: object {i} is unfinished (Pending)")))
             }
+        }
+        Ok(())
+    }
+
+    /// nn.GPU's write(): a table {type, device} before the fields (what its read() expects).
+    fn gpu_header(&mut self, fields: &Value) -> Result<()> {
+        let ty = self.doc.field(fields, "_type").cloned().unwrap_or(Value::string("torch.DoubleTensor"));
+        let device = self.doc.field(fields, "device").cloned().unwrap_or(Value::Number(1.0));
+        self.sink.write_int(TYPE_TABLE);
+        self.next += 1;
+        self.sink.write_int(self.next);
+        self.sink.write_int(2);
+        for (k, v) in [(Value::Number(1.0), ty), (Value::Number(2.0), device)] {
+            self.value(&k)?;
+            self.value(&v)?;
         }
         Ok(())
     }
