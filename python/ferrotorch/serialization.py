@@ -116,6 +116,67 @@ def _fix_partiallinear(m, funcs):
         m.__dict__.pop(k, None)
 
 
+def _lua_list(t):
+    """The list part (keys 1..n) of a loaded table (nngraph's tables also map each element
+    back to its position)."""
+    if isinstance(t, list):
+        return t
+    out = []
+    while isinstance(t, dict) and len(out) + 1 in t:
+        out.append(t[len(out) + 1])
+    return out
+
+
+def _fix_gmodule(m, funcs):
+    # Torch7's gModule holds nngraph.Node / graph.Graph objects (loaded as placeholders): the
+    # graph is rebuilt with ferrotorch's nngraph from the forward order, each node's module
+    # and the data of its inputs (mapindex), so the loaded modules are the graph's modules.
+    from ferrotorch import nn
+
+    def data(node):
+        return node.data if isinstance(node, TorchObject) else node["data"]
+
+    indata = data(m.innode)
+    outdata = data(m.outnode)
+    made, pieces, inputs, outputs = {}, {}, {}, None
+    for node in _lua_list(m.forwardnodes):
+        d = data(node)
+        parents = _lua_list(d.get("mapindex"))
+        module = d.get("module")
+        if d is indata:
+            continue
+        if d is outdata:
+            outputs = [made[id(p)] for p in parents]
+            continue
+        if module is None and d.get("nSplitOutputs") is not None:
+            if parents[0] is not indata:
+                pieces[id(d)] = list(made[id(parents[0])].split(int(d["nSplitOutputs"])))
+            continue
+        if module is None and d.get("selectindex") is not None:
+            if id(parents[0]) in pieces:
+                made[id(d)] = pieces[id(parents[0])][int(d["selectindex"]) - 1]
+            else:  # a piece of the split gModule input
+                made[id(d)] = ("input", int(d["selectindex"]) - 1)
+            continue
+        if len(parents) == 1 and (parents[0] is indata or isinstance(made.get(id(parents[0])),
+                                                                       tuple)):
+            position = 0 if parents[0] is indata else made[id(parents[0])][1]
+            made[id(d)] = inputs[position] = module()
+        elif len(parents) == 1:
+            made[id(d)] = module(made[id(parents[0])])
+        else:
+            made[id(d)] = module([made[id(p)] for p in parents])
+        annotations = d.get("annotations")
+        if isinstance(annotations, dict):
+            made[id(d)].data.annotations.update(annotations)
+    g = nn.gModule([inputs[i] for i in sorted(inputs)], outputs)
+    keep = {k: m.__dict__[k] for k in ("output", "gradInput", "train", "_type", "verbose")
+            if k in m.__dict__}
+    m.__dict__.clear()
+    m.__dict__.update(g.__dict__)
+    m.__dict__.update(keep)
+
+
 # Per-class repairs after loading, for state Torch7 kept in another form: fields and the Lua
 # functions the instance carried ({name: LuaFunction}).
 _LOAD_FIXUPS = {
@@ -125,6 +186,7 @@ _LOAD_FIXUPS = {
     "nn.WeightNorm": _fix_weightnorm,
     "nn.LayerNormalization": _fix_layernorm,
     "nn.PartialLinear": _fix_partiallinear,
+    "nn.gModule": _fix_gmodule,
 }
 
 
@@ -192,14 +254,31 @@ class TorchObject:
         return f"<TorchObject {self._t7_typename}: fields {sorted(self._fields())}>"
 
 
-class _TableKey:
-    """A Lua table used as a table key (unhashable in Python): compared by identity."""
+class LuaKey:
+    """LuaKey(value) -> a Lua table key Python cannot use as a dict key as is: a table (list
+    or dict, compared by identity), or a boolean in a table that also has the number key 1 or
+    0 (True == 1 in Python, not in Lua). torch.save writes the value back as the key.
+
+    >>> import ferrotorch as torch
+    >>> t = torch.deserialize(torch.serialize({1: 'one', torch.LuaKey(True): 'yes'}))
+    >>> t[1], t[torch.LuaKey(True)]
+    ('one', 'yes')
+    """
 
     def __init__(self, value):
         self.value = value
 
+    def _id(self):
+        return ("bool", self.value) if isinstance(self.value, bool) else ("id", id(self.value))
+
+    def __eq__(self, other):
+        return isinstance(other, LuaKey) and self._id() == other._id()
+
+    def __hash__(self):
+        return hash(self._id())
+
     def __repr__(self):
-        return f"_TableKey({self.value!r})"
+        return f"LuaKey({self.value!r})"
 
 
 # ---------------------------------------------------------------------------------------- load
@@ -264,12 +343,14 @@ def _to_python(objects, root):
             return _number(v)
         return v
 
-    def key(v):
+    def key(v, numbers):
         k = conv(v)
+        if isinstance(k, bool):
+            return LuaKey(k) if float(k) in numbers else k
         try:
             hash(k)
         except TypeError:
-            return _TableKey(k)
+            return LuaKey(k)
         return k
 
     for shell, item in zip(shells, objects):
@@ -281,8 +362,9 @@ def _to_python(objects, root):
                 values[int(k) - 1] = conv(v)
             shell.extend(values)
         else:
+            numbers = {k for k, _ in item[1] if type(k) is float}
             for k, v in item[1]:
-                shell[key(k)] = conv(v)
+                shell[key(k, numbers)] = conv(v)
     fixups = []
     for shell, item in zip(shells, objects):
         if item[0] == "function":
@@ -518,14 +600,14 @@ def _to_lua(root, clear_state):
     todo = []
 
     def ref(o, where):
+        if isinstance(o, LuaKey):
+            o = o.value
         if o is None or isinstance(o, (bool, np.bool_)):
             return None if o is None else bool(o)
         if isinstance(o, (str, bytes)):
             return o
         if isinstance(o, numbers.Real) and not isinstance(o, (Tensor, np.ndarray)):
             return float(o)
-        if isinstance(o, _TableKey):
-            o = o.value
         got = memo.get(id(o))
         if got is not None:
             return got
@@ -536,7 +618,7 @@ def _to_lua(root, clear_state):
             memo[id(o)] = ref(t, where)
             return memo[id(o)]
         if not (isinstance(o, (Tensor, Storage, list, tuple, dict, LuaFunction, TorchObject))
-                or _typename(o)):
+                or _typename(o) or isinstance(o, _graph_classes())):
             warnings.warn(f"torch.save: cannot write {where} of type {type(o).__name__}; "
                           "skipped", stacklevel=4)
             return _SKIP
@@ -578,12 +660,60 @@ def _to_lua(root, clear_state):
             fields = o.__dict__.get("_t7_fields", o._fields())
             keep.append(fields)
             objects[i] = ("class", o._t7_typename, o._t7_version, ref(fields, o._t7_typename))
-        else:
+        elif _typename(o):
             fields = _module_fields(o, clear_state)
             keep.append(fields)
             name = _typename(o)
             objects[i] = ("class", name, "1", ref(fields, name))
+        else:
+            name, fields = _graph_fields(o)
+            keep.append(fields)
+            objects[i] = ("class", name, "1", ref(fields, name)) if name else \
+                table(fields.items(), type(o).__name__)
     return objects, top
+
+
+def _graph_classes():
+    from ferrotorch.nngraph.graph import Edge, Graph
+    from ferrotorch.nngraph.node import Node, NodeData
+
+    return (Node, NodeData, Graph, Edge)
+
+
+def _mixed(items):
+    """nngraph's list tables: positions 1..n and each element mapped back to its position."""
+    out = {float(i + 1): x for i, x in enumerate(items)}
+    out.update({LuaKey(x): float(i + 1) for i, x in enumerate(items)})
+    return out
+
+
+def _graph_fields(o):
+    """(Torch7 class name or None for a plain table, fields) of an nngraph object, in the
+    layout Lua's nngraph and graph packages use (1-based ids and select indices)."""
+    from ferrotorch.nngraph.graph import Edge, Graph
+    from ferrotorch.nngraph.node import Node
+
+    def plus1(v):
+        return v + 1 if isinstance(v, int) and not isinstance(v, bool) else v
+
+    if isinstance(o, Node):
+        return "nngraph.Node", {"id": plus1(o.id), "children": _mixed(o.children),
+                                "visited": False, "marked": False, "data": o.data}
+    if isinstance(o, Graph):
+        return "graph.Graph", {"nodes": list(o.nodes), "edges": list(o.edges)}
+    if isinstance(o, Edge):
+        return "graph.Edge", {"from": o.from_, "to": o.to}
+    # NodeData: the module and the wiring; the runtime state (inputs, outputs, gradients of
+    # the last run) is not saved.
+    d = o.__dict__
+    fields = {k: d[k] for k in ("module", "nSplitOutputs", "annotations") if d.get(k) is not None}
+    fields["mapindex"] = _mixed(d.get("mapindex", []))
+    fields["reverseMap"] = {LuaKey(n): True for n in d.get("reverseMap", [])}
+    for k in ("selectindex", "forwardNodeId"):
+        if d.get(k) is not None:
+            fields[k] = plus1(d[k])
+    fields["input"] = []
+    return None, fields
 
 
 _CPU_TENSOR_TYPES = {f"torch.{t}Tensor" for t in
