@@ -381,8 +381,12 @@ def _to_python(objects, root):
                 if fixup is not None:
                     fixups.append(fixup)
     # Repairs run once every object is filled, nested objects (later in the file) first.
-    for fixup in reversed(fixups):
-        fixup()
+    for typename, fixup in reversed(fixups):
+        try:
+            fixup()
+        except Exception as e:
+            raise ValueError(f"torch.load: cannot rebuild a {typename} from the fields in the "
+                             f"file ({type(e).__name__}: {e})") from e
     return conv(root)
 
 
@@ -472,7 +476,7 @@ def _fill_module(obj, typename, fields):
     obj.__dict__.update(state)
     fixup = _LOAD_FIXUPS.get(typename)
     if fixup is not None:
-        return lambda: fixup(obj, funcs)
+        return typename, lambda: fixup(obj, funcs)
     return None
 
 
@@ -619,8 +623,9 @@ def _to_lua(root, clear_state):
             return memo[id(o)]
         if not (isinstance(o, (Tensor, Storage, list, tuple, dict, LuaFunction, TorchObject))
                 or _typename(o) or isinstance(o, _graph_classes())):
-            warnings.warn(f"torch.save: cannot write {where} of type {type(o).__name__}; "
-                          "skipped", stacklevel=4)
+            if where is not None:
+                warnings.warn(f"torch.save: cannot write {where} of type {type(o).__name__}; "
+                              "skipped", stacklevel=4)
             return _SKIP
         i = len(objects)
         memo[id(o)] = i
@@ -638,7 +643,7 @@ def _to_lua(root, clear_state):
                 out.append((kv, vv))
         return ("table", out)
 
-    top = ref(root, "the object")
+    top = ref(root, None)
     if top is _SKIP:
         raise TypeError(f"torch.save: cannot write an object of type {type(root).__name__}")
     while todo:

@@ -104,6 +104,11 @@ impl<'a> Source<'a> {
         if start == self.pos {
             return Err(truncated(what, 1, start, 0));
         }
+        // Torch7 ends every number with a space or newline: one that runs into the end of the
+        // data was cut (a file truncated in "0.125" must not load as 0.1).
+        if self.pos == self.bytes.len() {
+            return Err(truncated(what, self.pos - start + 1, start, self.pos - start));
+        }
         std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| {
             Error::Value(format!("torch.load: {what} at byte {start} is not a number (not text)"))
         })
