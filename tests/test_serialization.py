@@ -22,7 +22,8 @@ SAMPLES = {
 
 def same(a, b):
     """Element-wise equality that treats nan as equal to nan."""
-    return all(x == y or (x != x and y != y) for x, y in zip(a, b)) and len(a) == len(b)
+    return len(a) == len(b) and all(x == y or (math.isnan(x) and math.isnan(y))
+                                    for x, y in zip(a, b))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -57,8 +57,8 @@ from ferrotorch._tensor_lua import (
     viewAs,
     zero,
 )
+from ferrotorch.serialization import *  # save, load, serialize, deserialize (its __all__)
 from ferrotorch.timer import Timer
-from ferrotorch.serialization import LuaFunction, LuaKey, TorchObject, deserialize, load, loadobj, save, saveobj, serialize  # noqa: E501
 
 # Every public function of the compiled module (the math library adds many) is torch.<name>.
 globals().update({n: getattr(_C, n) for n in dir(_C) if not n.startswith("_")})

@@ -26,6 +26,9 @@ import warnings
 
 from ferrotorch import _C
 
+__all__ = ["LuaFunction", "LuaKey", "TorchObject", "deserialize", "load", "loadobj", "save",
+           "saveobj", "serialize"]
+
 _FORMATS = ("binary", "ascii", "b32", "b64")
 _INT_LIMIT = 2**53
 
@@ -436,7 +439,7 @@ def _defaults(cls, typename):
                     warnings.simplefilter("ignore")
                     made = cls(*args())
                 break
-            except Exception:
+            except Exception:  # noqa: BLE001, S112 - any failure: try the next arguments
                 continue
     finally:
         torch.setRNGState(state)
@@ -553,7 +556,7 @@ def _cleared_fields(module):
     probe.__dict__ = state
     try:
         probe.clearState()
-    except Exception:  # a clearState that needs the real state: keep every field
+    except Exception:  # noqa: BLE001 - a clearState that needs the real state: keep all
         return set()
     cleared = set()
     for k, v in module.__dict__.items():
@@ -593,10 +596,14 @@ def _to_lua(root, clear_state):
     """The writer's flat object list for root: each distinct Python object (by identity) once;
     iterative, so deep structures need no Python recursion."""
     import numbers
-
-    import numpy as np
+    import sys
 
     from ferrotorch import Storage, Tensor
+
+    # numpy values can only exist if numpy was imported; saving never imports it.
+    np = sys.modules.get("numpy")
+    array_type = np.ndarray if np is not None else ()
+    bool_types = (bool, np.bool_) if np is not None else (bool,)
 
     objects = []
     memo = {}
@@ -606,16 +613,16 @@ def _to_lua(root, clear_state):
     def ref(o, where):
         if isinstance(o, LuaKey):
             o = o.value
-        if o is None or isinstance(o, (bool, np.bool_)):
+        if o is None or isinstance(o, bool_types):
             return None if o is None else bool(o)
         if isinstance(o, (str, bytes)):
             return o
-        if isinstance(o, numbers.Real) and not isinstance(o, (Tensor, np.ndarray)):
+        if isinstance(o, numbers.Real) and not isinstance(o, Tensor):
             return float(o)
         got = memo.get(id(o))
         if got is not None:
             return got
-        if isinstance(o, np.ndarray):
+        if isinstance(o, array_type):
             keep.append(o)
             t = _C.fromNumpy(np.ascontiguousarray(o)).clone()
             keep.append(t)
