@@ -257,3 +257,17 @@ def test_torchfile_reads_our_gmodule(tmp_path):
         back = torch.deserialize(torch.serialize(g))
     v = torch.randn(3)
     assert back.forward(v).tolist() == g.forward(v).tolist()
+
+
+def test_positions_are_one_based_in_the_file(tmp_path):
+    """0-based dims/indices in ferrotorch are Torch7's 1-based numbers in the file."""
+    m = nn.Sequential().add(nn.Narrow(0, 1, 2)).add(nn.Select(0, -1)).add(nn.Padding(0, 2))
+    obj = tf_load(tmp_path, m)
+    narrow, select, pad = obj.modules
+    assert (narrow.dimension, narrow.index, narrow.length) == (1, 2, 2)
+    assert (select.dimension, select.index) == (1, -1)  # negative positions are unchanged
+    assert pad.dim == 1
+    back = torch.deserialize(torch.serialize(m))
+    assert (back.get(0).dimension, back.get(0).index, back.get(1).index) == (0, 1, -1)
+    x = torch.randn(4, 3)
+    assert back.forward(x).tolist() == m.forward(x).tolist()

@@ -60,6 +60,17 @@ _INDEX_FIELDS = {
     "nn.MixtureTable": ("dim",),
 }
 
+# Tensors of 1-based positions (connection tables, argmax bookkeeping): loaded minus one.
+_INDEX_TENSOR_FIELDS = {
+    "nn.SpatialConvolutionMap": ("connTable",),
+    "nn.SpatialFullConvolutionMap": ("connTable",),
+    "nn.SpatialMaxPooling": ("indices",),
+    "nn.SpatialDilatedMaxPooling": ("indices",),
+    "nn.SpatialAdaptiveMaxPooling": ("indices",),
+    "nn.SpatialFractionalMaxPooling": ("indices",),
+    "nn.TemporalMaxPooling": ("indices",),
+}
+
 # Fields whose ferrotorch value is the Torch7 value plus a constant (IndexLinear's keysOffset
 # is stored minus one by Torch7, as-is by ferrotorch).
 _OFFSET_FIELDS = {
@@ -453,6 +464,7 @@ def _fill_module(obj, typename, fields):
     names = _FIELD_NAMES.get(typename, {})
     index_fields = _INDEX_FIELDS.get(typename, ())
     offsets = _OFFSET_FIELDS.get(typename, {})
+    index_tensors = _INDEX_TENSOR_FIELDS.get(typename, ())
     state = {}
     funcs = {}
     cls = type(obj)
@@ -462,6 +474,8 @@ def _fill_module(obj, typename, fields):
             v = _shift(v, -1)
         elif k in offsets and isinstance(v, int):
             v += offsets[k]
+        elif k in index_tensors and isinstance(v, _C.Tensor) and v.nElement() > 0:
+            v = v.clone().add(-1)
         if isinstance(v, LuaFunction) and hasattr(cls, str(k)):
             # A Lua closure that replaced a method: kept aside (and saved back), so the
             # Python method still runs.
@@ -577,6 +591,7 @@ def _module_fields(obj, clear_state):
     inverse = {v: k for k, v in _FIELD_NAMES.get(typename, {}).items()}
     index_fields = _INDEX_FIELDS.get(typename, ())
     offsets = _OFFSET_FIELDS.get(typename, {})
+    index_tensors = _INDEX_TENSOR_FIELDS.get(typename, ())
     fields = {}
     for k, v in obj.__dict__.items():
         if k == "_t7_lua_functions":
@@ -588,6 +603,8 @@ def _module_fields(obj, clear_state):
             v = _shift(v, 1)
         elif k in offsets and isinstance(v, int) and not isinstance(v, bool):
             v -= offsets[k]
+        elif k in index_tensors and isinstance(v, Tensor) and v.nElement() > 0:
+            v = v.clone().add(1)
         fields[inverse.get(k, k)] = v
     return fields
 
