@@ -1477,3 +1477,18 @@ class _NnKernels:
     ) -> None: ...
 
 _nn: _NnKernels
+
+
+# ---- .t7 serialization (ferrotorch::serialize; python/ferrotorch/serialization.py maps values)
+# A document is a list of objects and a root value. Values: None, bool, float (every Lua
+# number), str/bytes, or int = index of an object. Objects: ("table", [(key, value), ...]),
+# ("tensor", Tensor), ("storage", Storage), ("class", name, version, fields),
+# ("function", bytecode, upvalues). format: 'binary' | 'ascii' | 'b32' | 'b64'.
+_T7Document: TypeAlias = tuple[list[tuple[object, ...]], object]
+
+def _t7_deserialize(data: bytes, format: str, /) -> _T7Document: ...
+def _t7_load(path: str, format: str, /) -> _T7Document: ...
+def _t7_serialize(objects: list[tuple[object, ...]], root: object, format: str, /) -> bytes: ...
+def _t7_save(
+    path: str, objects: list[tuple[object, ...]], root: object, format: str, /
+) -> None: ...

@@ -57,6 +57,7 @@ from ferrotorch._tensor_lua import (
     viewAs,
     zero,
 )
+from ferrotorch.serialization import *  # save, load, serialize, deserialize (its __all__)
 from ferrotorch.timer import Timer
 
 # Every public function of the compiled module (the math library adds many) is torch.<name>.

@@ -23,6 +23,7 @@ mod nn_transfer;
 mod optim;
 mod out;
 mod random;
+mod serialize;
 mod storage;
 mod tensor;
 
@@ -76,6 +77,7 @@ fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ferrotorch::parallel::num_threads();
     storage::register(m)?;
     tensor::register(m)?;
+    serialize::register(m)?;
     m.add_class::<random::PyGenerator>()?;
     m.add_function(wrap_pyfunction!(tensor::_set_default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_numpy, m)?)?;

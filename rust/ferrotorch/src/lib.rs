@@ -28,6 +28,7 @@ pub mod ops;
 pub mod optim;
 pub mod parallel;
 pub mod random;
+pub mod serialize;
 pub mod storage;
 pub mod tensor;
 
