@@ -20,7 +20,13 @@ fn run(
 
 /// scale(src, width, height, mode): mode 'bilinear' | 'bicubic' | 'simple'
 #[pyfunction]
-fn scale(py: Python<'_>, src: &Bound<'_, PyTensor>, width: usize, height: usize, mode: &str) -> PyResult<Py<PyAny>> {
+fn scale(
+    py: Python<'_>,
+    src: &Bound<'_, PyTensor>,
+    width: usize,
+    height: usize,
+    mode: &str,
+) -> PyResult<Py<PyAny>> {
     let mode = match mode {
         "bilinear" => ScaleMode::Bilinear,
         "bicubic" => ScaleMode::Bicubic,

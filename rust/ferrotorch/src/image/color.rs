@@ -31,9 +31,8 @@ fn per_pixel<T: Pixel>(src: &Tensor, what: &str, f: impl Fn(T, T, T) -> [T; 3] +
     par_range(n, 16, |r| {
         // SAFETY: `out` is new and held by `data`; each call gets a distinct pixel range r of
         // 0..n and writes element p of each of the 3 planes for p in r only: disjoint slices.
-        let [o0, o1, o2] = [0, 1, 2].map(|c| unsafe {
-            std::slice::from_raw_parts_mut(ptr.at(c * n + r.start), r.len())
-        });
+        let [o0, o1, o2] =
+            [0, 1, 2].map(|c| unsafe { std::slice::from_raw_parts_mut(ptr.at(c * n + r.start), r.len()) });
         let (a, b, c) = (&s[r.clone()], &s[n + r.start..n + r.end], &s[2 * n + r.start..2 * n + r.end]);
         for i in 0..r.len() {
             let [x, y, z] = f(a[i], b[i], c[i]);

@@ -22,7 +22,13 @@ enum Recipe {
     /// `(1 - f) * s[i] + f * s[i + 1]` with the float weight f.
     Lerp(usize, f32),
     /// The area average of a shrink: float accumulator and count, as in the C code.
-    Area { i0: usize, w0: f32, end: usize, last: Option<(usize, f32)>, n: f32 },
+    Area {
+        i0: usize,
+        w0: f32,
+        end: usize,
+        last: Option<(usize, f32)>,
+        n: f32,
+    },
     /// Catmull-Rom through s[i-1], s[i], s[i+1], s[i+2] (ends extrapolated linearly) at x.
     Cubic(usize, f32),
 }
@@ -67,7 +73,13 @@ fn linear_plan(src_len: usize, dst_len: usize) -> Vec<Recipe> {
                         n += si1_f;
                         (si1_i, si1_f)
                     });
-                    let r = Recipe::Area { i0: si0_i.min(src_len - 1), w0: 1.0 - si0_f, end: si1_i.min(src_len), last, n };
+                    let r = Recipe::Area {
+                        i0: si0_i.min(src_len - 1),
+                        w0: 1.0 - si0_f,
+                        end: si1_i.min(src_len),
+                        last,
+                        n,
+                    };
                     (si0_i, si0_f) = (si1_i, si1_f);
                     r
                 })
@@ -138,7 +150,9 @@ impl Recipe {
 pub fn scale(src: &Tensor, width: usize, height: usize, mode: ScaleMode) -> Result<Tensor> {
     const WHAT: &str = "image.scale";
     let (_, h, w) = planes(src, WHAT)?;
-    check(width > 0 && height > 0, WHAT, || format!("the output size {width}x{height} (WxH) must be at least 1x1"))?;
+    check(width > 0 && height > 0, WHAT, || {
+        format!("the output size {width}x{height} (WxH) must be at least 1x1")
+    })?;
     check(h > 0 && w > 0, WHAT, || format!("the input image of {w}x{h} (WxH) is empty"))?;
     floats!(WHAT, src, scale_t(src, width, height, mode))
 }
