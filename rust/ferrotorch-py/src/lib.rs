@@ -4,6 +4,7 @@
 mod buffer;
 mod convert;
 mod errors;
+mod image;
 mod index;
 mod interop;
 mod linalg;
@@ -97,6 +98,7 @@ fn ferrotorch_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     linalg::register(m)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     optim::register(m)?;
+    image::register(m)?;
     register_nn(m)
 }
 

@@ -19,6 +19,7 @@ pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod format;
+pub mod image;
 pub mod iter;
 pub mod layout;
 #[cfg(feature = "ndarray")]
