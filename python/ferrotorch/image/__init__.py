@@ -1,21 +1,13 @@
-"""ferrotorch.image: the parts of Torch7's image package that nn models use: the kernels
-image.gaussian, image.gaussian1D and image.laplacian (for SpatialContrastiveNormalization
-and friends).
-
->>> from ferrotorch import image
->>> list(image.gaussian(3).size())
-[3, 3]
-"""
-
-from ferrotorch.image.kernels import gaussian, gaussian1D, laplacian
-
-__all__ = ["gaussian", "gaussian1D", "laplacian"]
-
 """ferrotorch.image: Torch7's image package (torch/image) with its names and semantics.
 
 Images are (H, W) or (C, H, W) tensors with values in [0, 1] (or 0..255 in a ByteTensor);
 coordinates are 0-based pixel offsets, x along the width. File I/O goes through Pillow,
-imported only when a file is read or written.
+imported only when a file is read or written. The kernels image.gaussian, image.gaussian1D and
+image.laplacian feed the nn normalization modules.
+
+>>> from ferrotorch import image
+>>> list(image.gaussian(3).size())
+[3, 3]
 """
 
 from ferrotorch.image.color import (
@@ -34,10 +26,7 @@ from ferrotorch.image.filters import convolve, lcn, minmax
 from ferrotorch.image.geometry import crop, flip, hflip, rotate, scale, translate, vflip
 from ferrotorch.image.io import compressJPG, compressPNG, decompress, getSize, load, save
 
-try:
-    from ferrotorch.image.kernels import gaussian, gaussian1D, laplacian  # noqa: F401
-except ImportError:
-    pass
+from ferrotorch.image.kernels import gaussian, gaussian1D, laplacian
 
 __all__ = [
     "Display",
@@ -48,11 +37,14 @@ __all__ = [
     "decompress",
     "display",
     "flip",
+    "gaussian",
+    "gaussian1D",
     "getSize",
     "hflip",
     "hsl2rgb",
     "hsv2rgb",
     "lab2rgb",
+    "laplacian",
     "lcn",
     "load",
     "minmax",
