@@ -25,7 +25,6 @@ from ferrotorch.image.display import Display, display, repr_png, toDisplayTensor
 from ferrotorch.image.filters import convolve, lcn, minmax
 from ferrotorch.image.geometry import crop, flip, hflip, rotate, scale, translate, vflip
 from ferrotorch.image.io import compressJPG, compressPNG, decompress, getSize, load, save
-
 from ferrotorch.image.kernels import gaussian, gaussian1D, laplacian
 
 __all__ = [

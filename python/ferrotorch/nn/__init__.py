@@ -23,10 +23,9 @@ from ferrotorch.nn import (
     criterions,
     decorators,
     misc,
-    pooling,
-
     normalization,
     padding,
+    pooling,
     simple,
     simple_math,
     table,
@@ -44,10 +43,9 @@ from ferrotorch.nn.decorators import *
 from ferrotorch.nn.linear import Linear
 from ferrotorch.nn.misc import *
 from ferrotorch.nn.module import REGISTRY, Module
-from ferrotorch.nn.pooling import *
-
 from ferrotorch.nn.normalization import *
 from ferrotorch.nn.padding import *
+from ferrotorch.nn.pooling import *
 from ferrotorch.nn.simple import *
 from ferrotorch.nn.simple_math import *
 from ferrotorch.nn.table import *
