@@ -1395,6 +1395,77 @@ class _NnKernels:
         self, x: Tensor, y: Tensor, sizeAverage: bool, gradX: Tensor, gradY: Tensor, /
     ) -> None: ...
 
+    # pooling (nn_pooling.rs): window triples are (T, H, W); nd is 2 (spatial) or 3
+    def MaxPooling_updateOutput(
+        self, input: Tensor, output: Tensor, indices: Tensor, kernel: tuple[int, int, int],
+        stride: tuple[int, int, int], pad: tuple[int, int, int],
+        dilation: tuple[int, int, int], ceil: bool, nd: int, name: str, /
+    ) -> tuple[int, int, int]: ...
+    def MaxPooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, indices: Tensor,
+        kernel: tuple[int, int, int], stride: tuple[int, int, int], pad: tuple[int, int, int],
+        dilation: tuple[int, int, int], ceil: bool, nd: int, name: str, /
+    ) -> None: ...
+    def AveragePooling_updateOutput(
+        self, input: Tensor, output: Tensor, kernel: tuple[int, int, int],
+        stride: tuple[int, int, int], pad: tuple[int, int, int], ceil: bool,
+        count_include_pad: bool, nd: int, name: str, /
+    ) -> None: ...
+    def AveragePooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, kernel: tuple[int, int, int],
+        stride: tuple[int, int, int], pad: tuple[int, int, int], ceil: bool,
+        count_include_pad: bool, nd: int, name: str, /
+    ) -> None: ...
+    def AdaptiveMaxPooling_updateOutput(
+        self, input: Tensor, output: Tensor, indices: Tensor, oW: int, oH: int, name: str, /
+    ) -> None: ...
+    def AdaptiveMaxPooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, indices: Tensor, oW: int,
+        oH: int, name: str, /
+    ) -> None: ...
+    def AdaptiveAveragePooling_updateOutput(
+        self, input: Tensor, output: Tensor, oW: int, oH: int, name: str, /
+    ) -> None: ...
+    def AdaptiveAveragePooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, oW: int, oH: int, name: str, /
+    ) -> None: ...
+    def FractionalMaxPooling_updateOutput(
+        self, input: Tensor, output: Tensor, indices: Tensor, samples: Tensor,
+        out: tuple[int, int, int], pool: tuple[int, int, int], nd: int, name: str, /
+    ) -> None: ...
+    def FractionalMaxPooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, indices: Tensor,
+        out: tuple[int, int, int], pool: tuple[int, int, int], nd: int, name: str, /
+    ) -> None: ...
+    def MaxUnpooling_updateOutput(
+        self, input: Tensor, indices: Tensor, output: Tensor, out: tuple[int, int, int], nd: int,
+        name: str, /
+    ) -> None: ...
+    def MaxUnpooling_updateGradInput(
+        self, input: Tensor, indices: Tensor, gradOutput: Tensor, gradInput: Tensor,
+        out: tuple[int, int, int], nd: int, name: str, /
+    ) -> None: ...
+    def TemporalMaxPooling_updateOutput(
+        self, input: Tensor, output: Tensor, indices: Tensor, kW: int, dW: int, name: str, /
+    ) -> None: ...
+    def TemporalMaxPooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, indices: Tensor, kW: int,
+        dW: int, name: str, /
+    ) -> None: ...
+    def DynamicKMaxPooling_updateOutput(
+        self, input: Tensor, output: Tensor, indices: Tensor, k: int, name: str, /
+    ) -> None: ...
+    def DynamicKMaxPooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor, indices: Tensor, name: str, /
+    ) -> None: ...
+    def FeatureLPPooling_updateOutput(
+        self, input: Tensor, output: Tensor, power: float, width: int, stride: int,
+        batch_mode: bool, name: str, /
+    ) -> None: ...
+    def FeatureLPPooling_updateGradInput(
+        self, input: Tensor, gradOutput: Tensor, output: Tensor, gradInput: Tensor, power: float,
+        width: int, stride: int, batch_mode: bool, name: str, /
+    ) -> None: ...
 
     # spatial normalization, padding / upsampling, temporal (nn_spatial.rs)
     def SpatialNormalization_coef(

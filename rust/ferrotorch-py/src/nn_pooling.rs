@@ -37,7 +37,8 @@ fn max_update_output(
 ) -> PyResult<Dims> {
     let w = window(kernel, stride, pad, dilation, ceil);
     let (x, mut out, mut ind) = (tensor(input), tensor(output), tensor(indices));
-    let result = maybe_detach(py, x.numel(), || max::max_pooling_update_output(&x, &mut out, &mut ind, &w, nd, name));
+    let result =
+        maybe_detach(py, x.numel(), || max::max_pooling_update_output(&x, &mut out, &mut ind, &w, nd, name));
     output.get().put(out);
     indices.get().put(ind);
     result.py()?;
@@ -79,7 +80,6 @@ fn max_update_grad_input(
     grad_input.get().put(gi);
     result.py()
 }
-
 
 /// AveragePooling_updateOutput(input, output, kernel, stride, pad, ceil, count_include_pad,
 /// nd, name): average pooling over nd = 2 or 3 dims
@@ -174,9 +174,18 @@ fn adaptive_max_update_grad_input(
 /// AdaptiveAveragePooling_updateOutput(input, output, oW, oH, name)
 #[pyfunction]
 #[pyo3(name = "AdaptiveAveragePooling_updateOutput")]
-fn adaptive_avg_update_output(py: Python<'_>, input: T, output: T, ow: usize, oh: usize, name: &str) -> PyResult<()> {
+fn adaptive_avg_update_output(
+    py: Python<'_>,
+    input: T,
+    output: T,
+    ow: usize,
+    oh: usize,
+    name: &str,
+) -> PyResult<()> {
     let x = tensor(input);
-    into_output(py, output, x.numel(), |out| adaptive::adaptive_average_pooling_update_output(&x, out, [oh, ow], name))
+    into_output(py, output, x.numel(), |out| {
+        adaptive::adaptive_average_pooling_update_output(&x, out, [oh, ow], name)
+    })
 }
 
 /// AdaptiveAveragePooling_updateGradInput(input, gradOutput, gradInput, oW, oH, name)
@@ -331,8 +340,9 @@ fn temporal_update_grad_input(
 #[pyo3(name = "DynamicKMaxPooling_updateOutput")]
 fn kmax_update_output(py: Python<'_>, input: T, output: T, indices: T, k: usize, name: &str) -> PyResult<()> {
     let (x, mut o, mut ind) = (tensor(input), tensor(output), tensor(indices));
-    let result =
-        maybe_detach(py, x.numel(), || temporal::dynamic_k_max_pooling_update_output(&x, &mut o, &mut ind, k, name));
+    let result = maybe_detach(py, x.numel(), || {
+        temporal::dynamic_k_max_pooling_update_output(&x, &mut o, &mut ind, k, name)
+    });
     output.get().put(o);
     indices.get().put(ind);
     result.py()
@@ -394,7 +404,9 @@ fn flp_update_grad_input(
 ) -> PyResult<()> {
     let (x, go, y) = (tensor(input), tensor(grad_output), tensor(output));
     into_output(py, grad_input, x.numel(), |gi| {
-        feature_lp::feature_lp_pooling_update_grad_input(&x, &go, &y, gi, power, width, stride, batch_mode, name)
+        feature_lp::feature_lp_pooling_update_grad_input(
+            &x, &go, &y, gi, power, width, stride, batch_mode, name,
+        )
     })
 }
 

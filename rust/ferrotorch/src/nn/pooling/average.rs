@@ -27,17 +27,16 @@ fn spans(w: &Window, d: usize, input: usize, output: usize, include_pad: bool) -
             let pool = end - start;
             let (start, end) = (start.max(0), end.min(i));
             let len = (end - start).max(0);
-            Span { start: start as usize, end: start.max(end) as usize, divisor: if include_pad { pool } else { len } as usize }
+            Span {
+                start: start as usize,
+                end: start.max(end) as usize,
+                divisor: if include_pad { pool } else { len } as usize,
+            }
         })
         .collect()
 }
 
-fn setup(
-    input: &Tensor,
-    window: &Window,
-    nd: usize,
-    what: &str,
-) -> Result<(Planes, [usize; 3])> {
+fn setup(input: &Tensor, window: &Window, nd: usize, what: &str) -> Result<(Planes, [usize; 3])> {
     let planes = Planes::of(input, nd, what)?;
     let w = Window { dilation: [1, 1, 1], ..*window };
     let out3 = w.output_size(&planes, what)?;
@@ -154,7 +153,8 @@ mod tests {
     #[test]
     fn padding_counts_or_not() {
         let x = Tensor::from_slice(&[1.0, 2.0, 3.0, 4.0], &[1, 2, 2]).unwrap();
-        let w = Window { kernel: [1, 2, 2], stride: [1, 2, 2], pad: [0, 1, 1], dilation: [1; 3], ceil: false };
+        let w =
+            Window { kernel: [1, 2, 2], stride: [1, 2, 2], pad: [0, 1, 1], dilation: [1; 3], ceil: false };
         let mut y = Tensor::empty(DType::Double);
         average_pooling_update_output(&x, &mut y, &w, true, 2, "m").unwrap();
         assert_eq!(y.to_vec::<f64>().unwrap(), vec![0.25, 0.5, 0.75, 1.0]);

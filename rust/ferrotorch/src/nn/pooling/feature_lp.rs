@@ -73,7 +73,8 @@ pub fn feature_lp_pooling_update_output(
                         let mut v = 0.0f64;
                         for w in 0..width {
                             // SAFETY: feature o*stride + w < feat (geometry); sample bi.
-                            v += f64_of(unsafe { *xp.at((bi * feat + o * stride + w) * inner + i) }).powf(power);
+                            v += f64_of(unsafe { *xp.at((bi * feat + o * stride + w) * inner + i) })
+                                .powf(power);
                         }
                         // SAFETY: output element (bi, o, i).
                         unsafe { *yp.at((bi * of + o) * inner + i) = T::of(v.powf(1.0 / power)) };
@@ -111,7 +112,8 @@ pub fn feature_lp_pooling_update_grad_input(
             operand(grad_output, grad_input, dtype, what, "gradOutput")?,
             operand(output, grad_input, dtype, what, "output")?,
         );
-        let (x, g, y, gi) = (Data::<T>::of(&src)?, Data::<T>::of(&go)?, Data::<T>::of(&out)?, Data::<T>::of(grad_input)?);
+        let (x, g, y, gi) =
+            (Data::<T>::of(&src)?, Data::<T>::of(&go)?, Data::<T>::of(&out)?, Data::<T>::of(grad_input)?);
         let (xp, gp, yp, gip) = (x.ptr, g.ptr, y.ptr, gi.ptr);
         par_range(b, feat * inner + of * inner * width * 8, |r| {
             for bi in r {
@@ -121,7 +123,8 @@ pub fn feature_lp_pooling_update_grad_input(
                     std::ptr::write_bytes(dst, 0, feat * inner);
                     for o in 0..of {
                         for i in 0..inner {
-                            let (yv, gv) = (*yp.at((bi * of + o) * inner + i), *gp.at((bi * of + o) * inner + i));
+                            let (yv, gv) =
+                                (*yp.at((bi * of + o) * inner + i), *gp.at((bi * of + o) * inner + i));
                             if yv == T::ZERO {
                                 continue;
                             }
@@ -137,4 +140,22 @@ pub fn feature_lp_pooling_update_grad_input(
         });
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DType;
+
+    #[test]
+    fn l2_over_feature_windows() {
+        let x = Tensor::from_slice(&[3.0, 4.0, 0.0], &[3]).unwrap();
+        let mut y = Tensor::empty(DType::Double);
+        feature_lp_pooling_update_output(&x, &mut y, 2.0, 2, 1, false, "f").unwrap();
+        assert_eq!(y.to_vec::<f64>().unwrap(), vec![5.0, 4.0]);
+        let (go, mut gi) = (Tensor::from_slice(&[1.0, 1.0], &[2]).unwrap(), Tensor::empty(DType::Double));
+        feature_lp_pooling_update_grad_input(&x, &go, &y, &mut gi, 2.0, 2, 1, false, "f").unwrap();
+        assert_eq!(gi.to_vec::<f64>().unwrap(), vec![0.6, 0.8 + 1.0, 0.0]);
+        assert!(feature_lp_pooling_update_output(&x, &mut y, 2.0, 4, 1, false, "f").is_err());
+    }
 }

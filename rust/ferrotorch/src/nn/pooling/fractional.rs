@@ -56,6 +56,7 @@ fn setup(input: &Tensor, out: [usize; 3], pool: [usize; 3], nd: usize, what: &st
 }
 
 /// Forward: `samples` holds `nd` uniform draws per plane (B x C x nd, or C x nd planes).
+#[allow(clippy::too_many_arguments)]
 pub fn fractional_max_pooling_update_output(
     input: &Tensor,
     output: &mut Tensor,
@@ -132,6 +133,7 @@ pub fn fractional_max_pooling_update_output(
 }
 
 /// Backward: gradOutput added at the forward's maxima.
+#[allow(clippy::too_many_arguments)]
 pub fn fractional_max_pooling_update_grad_input(
     input: &Tensor,
     grad_output: &Tensor,

@@ -54,7 +54,8 @@ impl Window {
         let padded = self.pad.iter().any(|&p| p != 0);
         let mut out = [0i64; 3];
         for d in 0..3 {
-            let (i, k, s, p) = (planes.size[d] as i64, self.kernel[d] as i64, self.stride[d], self.pad[d] as i64);
+            let (i, k, s, p) =
+                (planes.size[d] as i64, self.kernel[d] as i64, self.stride[d], self.pad[d] as i64);
             let span = self.dilation[d] as i64 * (k - 1) + 1;
             // THNN computed this quotient in single precision.
             let q = (i - span + 2 * p) as f32 / s as f32;
@@ -286,7 +287,8 @@ pub fn scatter_update_grad_input(
                 // SAFETY: plane p of each tensor lies inside it; every write index is checked
                 // against the plane size.
                 unsafe {
-                    let (gs, is, dst) = (gp.at(p * pout) as *const T, ip.at(p * pout) as *const i64, gip.at(p * pin));
+                    let (gs, is, dst) =
+                        (gp.at(p * pout) as *const T, ip.at(p * pout) as *const i64, gip.at(p * pin));
                     std::ptr::write_bytes(dst, 0, pin);
                     for o in 0..pout {
                         let k = *is.add(o);
@@ -332,7 +334,8 @@ mod tests {
 
     #[test]
     fn forward_backward_match_a_direct_loop() {
-        let x = t(&[1.0, 5.0, 2.0, 0.0, 3.0, 4.0, 9.0, 8.0, 7.0, 6.0, 2.0, 1.0, 0.0, 4.0, 5.0, 3.0], &[1, 4, 4]);
+        let x =
+            t(&[1.0, 5.0, 2.0, 0.0, 3.0, 4.0, 9.0, 8.0, 7.0, 6.0, 2.0, 1.0, 0.0, 4.0, 5.0, 3.0], &[1, 4, 4]);
         let (mut y, mut ind, mut gi) =
             (Tensor::empty(DType::Double), Tensor::empty(DType::Double), Tensor::empty(DType::Double));
         max_pooling_update_output(&x, &mut y, &mut ind, &win(2, 2, 0, 1, false), 2, "m").unwrap();

@@ -119,7 +119,8 @@ pub fn temporal_max_pooling_update_grad_input(
                     let dst = gip.at(bi * t * f);
                     std::ptr::write_bytes(dst, 0, t * f);
                     for o in 0..ot {
-                        let (gs, is) = (gp.at((bi * ot + o) * f) as *const T, ip.at((bi * ot + o) * f) as *const i64);
+                        let (gs, is) =
+                            (gp.at((bi * ot + o) * f) as *const T, ip.at((bi * ot + o) * f) as *const i64);
                         for j in 0..f {
                             let k = *is.add(j);
                             if (k as u64) < kw as u64 {
@@ -230,4 +231,26 @@ pub fn dynamic_k_max_pooling_update_grad_input(
         bad.check(what, t)?;
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_offsets_and_top_k_in_time_order() {
+        let x = Tensor::from_slice(&[1.0, 8.0, 3.0, 2.0, 0.0, 5.0, 4.0, 1.0], &[4, 2]).unwrap();
+        let (mut y, mut ind) = (Tensor::empty(DType::Double), Tensor::empty(DType::Double));
+        temporal_max_pooling_update_output(&x, &mut y, &mut ind, 2, 2, "t").unwrap();
+        assert_eq!(y.to_vec::<f64>().unwrap(), vec![3.0, 8.0, 4.0, 5.0]);
+        assert_eq!(ind.to_vec::<i64>().unwrap(), vec![1, 0, 1, 0]);
+        let mut gi = Tensor::empty(DType::Double);
+        let go = Tensor::from_slice(&[1.0, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+        temporal_max_pooling_update_grad_input(&x, &go, &ind, &mut gi, 2, 2, "t").unwrap();
+        assert_eq!(gi.to_vec::<f64>().unwrap(), vec![0.0, 2.0, 1.0, 0.0, 0.0, 4.0, 3.0, 0.0]);
+        dynamic_k_max_pooling_update_output(&x, &mut y, &mut ind, 2, "k").unwrap();
+        assert_eq!(ind.to_vec::<i64>().unwrap(), vec![1, 0, 3, 2]);
+        assert_eq!(y.to_vec::<f64>().unwrap(), vec![3.0, 8.0, 4.0, 5.0]);
+        assert!(dynamic_k_max_pooling_update_output(&x, &mut y, &mut ind, 5, "k").is_err());
+    }
 }

@@ -38,7 +38,8 @@ pub fn max_unpooling_update_output(
             for p in r {
                 // SAFETY: plane p of each tensor; every write index is checked against the plane.
                 unsafe {
-                    let (xs, is, dst) = (xp.at(p * pin) as *const T, ip.at(p * pin) as *const i64, yp.at(p * pout));
+                    let (xs, is, dst) =
+                        (xp.at(p * pin) as *const T, ip.at(p * pin) as *const i64, yp.at(p * pout));
                     std::ptr::write_bytes(dst, 0, pout);
                     for k in 0..pin {
                         let j = *is.add(k);
@@ -81,7 +82,8 @@ pub fn max_unpooling_update_grad_input(
             for p in r {
                 // SAFETY: plane p of each tensor; every read index is checked against the plane.
                 unsafe {
-                    let (gs, is, dst) = (gp.at(p * pout) as *const T, ip.at(p * pin) as *const i64, gip.at(p * pin));
+                    let (gs, is, dst) =
+                        (gp.at(p * pout) as *const T, ip.at(p * pin) as *const i64, gip.at(p * pin));
                     for k in 0..pin {
                         let j = *is.add(k);
                         *dst.add(k) = if (j as u64) < pout as u64 {
@@ -97,4 +99,26 @@ pub fn max_unpooling_update_grad_input(
         bad.check(what, pout)?;
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DType, Error};
+
+    #[test]
+    fn scatter_and_gather_by_index() {
+        let x = Tensor::from_slice(&[5.0, 7.0], &[1, 1, 2]).unwrap();
+        let ind = Tensor::from_slice(&[3i64, 4], &[1, 1, 2]).unwrap();
+        let mut y = Tensor::empty(DType::Double);
+        max_unpooling_update_output(&x, &ind, &mut y, [1, 2, 3], 2, "u").unwrap();
+        assert_eq!(y.to_vec::<f64>().unwrap(), vec![0.0, 0.0, 0.0, 5.0, 7.0, 0.0]);
+        let go = Tensor::from_slice(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1, 2, 3]).unwrap();
+        let mut gi = Tensor::empty(DType::Double);
+        max_unpooling_update_grad_input(&x, &ind, &go, &mut gi, [1, 2, 3], 2, "u").unwrap();
+        assert_eq!(gi.to_vec::<f64>().unwrap(), vec![4.0, 5.0]);
+        let bad = Tensor::from_slice(&[3i64, 6], &[1, 1, 2]).unwrap();
+        let e = max_unpooling_update_output(&x, &bad, &mut y, [1, 2, 3], 2, "u");
+        assert!(matches!(e, Err(Error::Index(_))), "{e:?}");
+    }
 }
