@@ -19,13 +19,13 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("KMP_BLOCKTIME", "0")
 
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import statistics
+import sys
+import time
 
-import ferrotorch as torch  # noqa: E402
-import numpy as np  # noqa: E402
-from ferrotorch import image, nn  # noqa: E402
+import ferrotorch as torch
+import numpy as np
+from ferrotorch import image, nn
 
 try:
     import torch as pt
@@ -162,10 +162,10 @@ def main():
         g = ours_tensor(rng.standard_normal(tuple(y.size())).astype(NP_TYPE))
         xp = pt_tensor(x0.astype(NP_TYPE), True) if pt else None
         gp = pt_tensor(g.numpy()) if pt else None
-        cases = [("fwd", lambda: m.forward(x),
-                  lambda: f(xp.detach())),
-                 ("fwd+bwd", lambda: (m.forward(x), m.backward(x, g)),
-                  lambda: f(xp).backward(gp))]
+        cases = [("fwd", lambda m=m, x=x: m.forward(x),
+                  lambda f=f, xp=xp: f(xp.detach())),
+                 ("fwd+bwd", lambda m=m, x=x, g=g: (m.forward(x), m.backward(x, g)),
+                  lambda f=f, xp=xp, gp=gp: f(xp).backward(gp))]
         for what, ours, theirs in cases:
             if pt:
                 with pt.no_grad() if what == "fwd" else _null():
