@@ -1546,6 +1546,17 @@ class _NnKernels:
     def LookupTable_renorm(
         self, input: Tensor, weight: Tensor, maxNorm: float, normType: float, name: str, /
     ) -> None: ...
+    def SpatialBatchNormalization_updateOutput(
+        self, input: Tensor, output: Tensor, weight: Tensor | None, bias: Tensor | None,
+        running_mean: Tensor, running_var: Tensor, save_mean: Tensor, save_std: Tensor,
+        train: bool, momentum: float, eps: float, name: str, /
+    ) -> None: ...
+    def SpatialBatchNormalization_backward(
+        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor | None,
+        gradWeight: Tensor | None, gradBias: Tensor | None, weight: Tensor | None,
+        running_mean: Tensor, running_var: Tensor, save_mean: Tensor, save_std: Tensor,
+        train: bool, scale: float, eps: float, name: str, /
+    ) -> None: ...
 
 _nn: _NnKernels
 

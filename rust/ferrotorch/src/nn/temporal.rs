@@ -297,23 +297,22 @@ fn rows_forward<T: Float>(
     let x = x.slice();
     let (t, t_out) = (r.t, r.t_out);
     let mut out = Out::<T>::new(output, &r.out_sizes(), &[input])?;
+    // Loops run time, tap, feature: the feature index is the contiguous one in (T, F) rows.
     for_each_item(out.slice(), t_out * f, t_out * f * kw, |bi, y| {
         let xs = &x[bi * t * f..(bi + 1) * t * f];
-        for i in 0..f {
-            for to in 0..t_out {
-                let mut acc = T::ZERO;
-                if row {
-                    for k in 0..kw {
-                        acc = acc + w[i * kw + k] * xs[r.at(to * dw + k, i, t)];
-                    }
-                } else {
-                    // THNN: the window's sum, times the feature's weight
-                    for k in 0..kw {
-                        acc = acc + xs[r.at(to * dw + k, i, t)];
-                    }
-                    acc = acc * w[i * kw];
+        y.fill(T::ZERO);
+        for to in 0..t_out {
+            for k in 0..kw {
+                for i in 0..f {
+                    let v = xs[r.at(to * dw + k, i, t)];
+                    let o = r.at(to, i, t_out);
+                    // SubSampling sums the window first and scales once (THNN's order).
+                    y[o] = y[o] + if row { w[i * kw + k] * v } else { v };
                 }
-                y[r.at(to, i, t_out)] = acc + b[i];
+            }
+            for i in 0..f {
+                let o = r.at(to, i, t_out);
+                y[o] = if row { y[o] + b[i] } else { y[o] * w[i * kw] + b[i] };
             }
         }
     });
@@ -363,12 +362,11 @@ fn rows_backward<T: Float>(
     for_each_item(out.slice(), t * f, t_out * f * kw, |bi, gi| {
         gi.fill(T::ZERO);
         let gs = &g[bi * t_out * f..(bi + 1) * t_out * f];
-        for i in 0..f {
-            for to in 0..t_out {
-                let go = gs[r.at(to, i, t_out)];
-                for k in 0..kw {
+        for to in 0..t_out {
+            for k in 0..kw {
+                for i in 0..f {
                     let p = r.at(to * dw + k, i, t);
-                    gi[p] = gi[p] + w[i * kw + k] * go;
+                    gi[p] = gi[p] + w[i * kw + k] * gs[r.at(to, i, t_out)];
                 }
             }
         }
@@ -422,11 +420,13 @@ fn rows_acc<T: Float>(
     let mut db_acc = vec![T::ZERO; f];
     for bi in 0..nb {
         let (xs, gs) = (&x[bi * t * f..(bi + 1) * t * f], &g[bi * t_out * f..(bi + 1) * t_out * f]);
-        for i in 0..f {
-            for to in 0..t_out {
-                let go = gs[r.at(to, i, t_out)];
-                db_acc[i] = db_acc[i] + go;
-                for k in 0..kw {
+        for to in 0..t_out {
+            for i in 0..f {
+                db_acc[i] = db_acc[i] + gs[r.at(to, i, t_out)];
+            }
+            for k in 0..kw {
+                for i in 0..f {
+                    let go = gs[r.at(to, i, t_out)];
                     dw_acc[i * kw + k] = dw_acc[i * kw + k] + go * xs[r.at(to * dw + k, i, t)];
                 }
             }
@@ -589,7 +589,7 @@ mod tests {
         let b = t(&[0.5], &[1]);
         let mut out = Tensor::empty(DType::Double);
         temporal_convolution_update_output(&x, &w, &b, &mut out, 2, 1, "t").unwrap();
-        assert_eq!(out.to_vec::<f64>().unwrap(), vec![4321.5, 8763.5, 13205.5]);
+        assert_eq!(out.to_vec::<f64>().unwrap(), vec![4321.5, 6543.5, 8765.5]);
     }
 
     #[test]
