@@ -27,6 +27,24 @@ struct Writer<'a> {
 
 pub fn write(doc: &Document, mode: Mode, long_size: LongSize) -> Result<Vec<u8>> {
     let mut w = Writer { doc, sink: Sink::new(mode, long_size), memo: HashMap::new(), next: 0, depth: 0 };
+    if mode == Mode::Binary {
+        // The tensor data dominates a file: reserve it once instead of growing by doubling.
+        // Each storage counted once, however many views share it.
+        let mut seen = std::collections::HashSet::new();
+        let mut data = 0usize;
+        for o in &doc.objects {
+            let s = match o {
+                Object::Tensor(t) => t.storage(),
+                Object::Storage(s) => s,
+                _ => continue,
+            };
+            if seen.insert(s.id()) {
+                data = data.saturating_add(s.size() * s.dtype().element_size());
+            }
+        }
+        // try_reserve: a failed reservation only means growing as we go.
+        let _ = w.sink.out.try_reserve(data.saturating_add(4096));
+    }
     w.value(&doc.root)?;
     Ok(w.sink.out)
 }
