@@ -354,6 +354,12 @@ def test_png_matches_pillow(tmp_path):
     np.testing.assert_allclose(
         grey.numpy(), (0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]) / 255, atol=1e-12)
     assert image.load(path, 3).size() == (3, 4, 6)
+    byte_grey = image.load(path, 1, "byte").numpy()
+    luma = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
+    np.testing.assert_array_equal(byte_grey, np.floor(luma.astype(np.float32) + 0.5))
+    PIL.fromarray(a[..., 0]).save(path)  # a grey file stays 1xHxW at depth 1, as in Torch7
+    assert image.load(path, 1).size() == (1, 4, 6)
+    assert image.load(path, 3).size() == (3, 4, 6)
 
 
 def test_jpeg_round_trip_is_close(tmp_path):
