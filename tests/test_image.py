@@ -323,6 +323,30 @@ def test_hflip_twice_is_identity(seed):
     assert image.vflip(image.vflip(x)).equal(x)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 12), st.integers(1, 12),
+       st.sampled_from(["bilinear", "simple"]), st.integers(0, 100))
+def test_byte_images_scale_like_their_float_values(h, w, oh, ow, mode, seed):
+    # Torch7 computed byte images in float and rounded (+0.5, truncated, clamped) after each
+    # pass: within one level of the float result for bilinear, exact for 'simple'. (Bicubic
+    # overshoots get clamped between the passes, so it has no such bound.)
+    f = rand(3, h, w, seed=seed).mul(255).floor()
+    b = f.byte()
+    got = image.scale(b, ow, oh, mode)
+    assert got.type() == "torch.ByteTensor" and got.size() == (3, oh, ow)
+    want = image.scale(f.float(), ow, oh, mode).numpy()
+    tol = 0 if mode == "simple" else 1 + 1e-4
+    assert np.abs(got.numpy().astype(np.float64) - want).max() <= tol
+
+
+@pytest.mark.parametrize("mode", ["simple", "bilinear"])
+def test_byte_images_rotate_like_their_float_values(mode):
+    f = rand(2, 7, 6, seed=13).mul(255).floor()
+    got = image.rotate(f.byte(), 0.7, mode).numpy().astype(np.float64)
+    want = image.rotate(f.float(), 0.7, mode).numpy()
+    np.testing.assert_array_equal(got, np.floor(want + 0.5))
+
+
 # ------------------------------------------------------------------------- files
 
 
@@ -353,6 +377,12 @@ def test_png_matches_pillow(tmp_path):
     assert grey.size() == (4, 6)
     np.testing.assert_allclose(
         grey.numpy(), (0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]) / 255, atol=1e-12)
+    assert image.load(path, 3).size() == (3, 4, 6)
+    byte_grey = image.load(path, 1, "byte").numpy()
+    luma = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
+    np.testing.assert_array_equal(byte_grey, np.floor(luma.astype(np.float32) + 0.5))
+    PIL.fromarray(a[..., 0]).save(path)  # a grey file stays 1xHxW at depth 1, as in Torch7
+    assert image.load(path, 1).size() == (1, 4, 6)
     assert image.load(path, 3).size() == (3, 4, 6)
 
 
@@ -391,8 +421,8 @@ def test_errors_name_the_function_and_sizes():
         image.crop(x, 0, 0, 6, 2)
     with pytest.raises(ValueError, match=r"image.rgb2hsv.*3x4x5|image.rgb2hsv.*2x4x5"):
         image.rgb2hsv(rand(2, 4, 5))
-    with pytest.raises(TypeError, match=r"image.rotate.*ByteTensor"):
-        image.rotate(torch.ByteTensor(2, 2), 1.0)
+    with pytest.raises(TypeError, match=r"image.rotate.*IntTensor"):
+        image.rotate(torch.IntTensor(2, 2), 1.0)
     with pytest.raises(IndexError, match=r"image.flip.*3x4x5"):
         image.flip(x, 3)
     with pytest.raises(ValueError, match="image.lcn"):

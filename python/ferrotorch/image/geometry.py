@@ -64,7 +64,8 @@ def scale(src, *args, out=None):
     shrinking), 'bicubic' or 'simple' (nearest pixel). ``size`` may be a number (the longer
     side, the aspect kept), 'WxH', '^MIN' (the shorter side), '*SC' or '*n/d' (a factor).
     With ``out=dst`` and no size, scales into dst's size (Torch7's ``scale(dst, src)``).
-    Sizes that are not integers are truncated, as in Torch7. 'simple' passes pixel values
+    Sizes that are not integers are truncated, as in Torch7. Float, Double and Byte images;
+    a ByteTensor is computed in float and rounded after each pass, and 'simple' passes values
     through a C float, as Torch7 did.
 
     >>> import ferrotorch as torch
@@ -200,7 +201,7 @@ def rotate(src, theta, mode="simple", *, out=None):
     Rotates an image (HxW or CxHxW) by ``theta`` radians about its centre, keeping its size;
     pixels that come from outside the source are 0. ``mode`` is 'simple' (the default:
     nearest pixel) or 'bilinear'. The angle and positions are floats and the value goes
-    through a C float, as in Torch7.
+    through a C float, as in Torch7. Float, Double and Byte images (bytes rounded).
 
     >>> import math
     >>> import ferrotorch as torch

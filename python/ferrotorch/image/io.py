@@ -49,14 +49,15 @@ def _todepth(img, depth, what):
         return img
     chan = img.size(0)
     if depth == 1:
+        # As Torch7: RGB(A) gives an HxW luma image, grey (+ alpha) stays 1xHxW.
         if chan in (3, 4):
-            if img.type() == "torch.ByteTensor":
+            if img.type() == "torch.ByteTensor":  # C: float luma + 0.5, truncated
                 grey = rgb2y(img.narrow(0, 0, 3).float()).add(0.5).clamp(0, 255).byte()
             else:
                 grey = rgb2y(img.narrow(0, 0, 3))
             return grey[0]
         if chan in (1, 2):
-            return img[0].clone()
+            return img.narrow(0, 0, 1).clone()
     elif depth == 3:
         if chan == 3:
             return img
@@ -89,8 +90,9 @@ def load(filename, depth=None, type=None):
 
     Loads a PNG or JPEG file (also anything else Pillow reads) into a CxHxW tensor: values in
     [0, 1] for ``type`` 'float', 'double' or None (the default tensor type), 0..255 for 'byte'.
-    C is 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); ``depth=1`` gives an HxW grey image
-    (the luma of RGB), ``depth=3`` an RGB image. 16-bit PNGs are divided by 65535.
+    C is 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); ``depth=1`` gives one grey channel
+    (as Torch7: HxW, the luma, for an RGB file; 1xHxW for a grey one), ``depth=3`` an RGB
+    image. 16-bit PNGs are divided by 65535.
 
     >>> import os, tempfile
     >>> import ferrotorch as torch

@@ -37,6 +37,76 @@ pub(crate) trait Pixel: Real {
 impl Pixel for f32 {}
 impl Pixel for f64 {}
 
+/// A stored pixel (f32, f64 or u8) and the type its C code computed in (`temp_t`: the pixel
+/// type for floats, `float` for bytes), with Torch7's `FromIntermediate` back to the pixel
+/// (bytes: + 0.5, clamped to 0..255, truncated; floats: unchanged).
+pub(crate) trait Sample: Element {
+    type Acc: Pixel;
+    fn acc(self) -> Self::Acc;
+    fn store(x: Self::Acc) -> Self;
+}
+
+impl Sample for f32 {
+    type Acc = f32;
+    #[inline(always)]
+    fn acc(self) -> f32 {
+        self
+    }
+    #[inline(always)]
+    fn store(x: f32) -> f32 {
+        x
+    }
+}
+
+impl Sample for f64 {
+    type Acc = f64;
+    #[inline(always)]
+    fn acc(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn store(x: f64) -> f64 {
+        x
+    }
+}
+
+impl Sample for u8 {
+    type Acc = f32;
+    #[inline(always)]
+    fn acc(self) -> f32 {
+        f32::from(self)
+    }
+    #[inline(always)]
+    fn store(x: f32) -> u8 {
+        let x = x + 0.5;
+        if x <= 0.0 {
+            0
+        } else if x >= 255.0 {
+            255
+        } else {
+            x as u8
+        }
+    }
+}
+
+/// Calls `$f::<f32>`, `$f::<f64>` or `$f::<u8>` after the image's type (TypeError otherwise).
+macro_rules! samples {
+    ($what:expr, $x:expr, $f:ident($($arg:expr),*)) => {
+        match $x.dtype() {
+            $crate::DType::Float => $f::<f32>($($arg),*),
+            $crate::DType::Double => $f::<f64>($($arg),*),
+            $crate::DType::Byte => $f::<u8>($($arg),*),
+            other => Err($crate::Error::Type(format!(
+                "{}: expected a torch.FloatTensor, torch.DoubleTensor or torch.ByteTensor image, \
+                 got {} (convert with .float() or .double())",
+                $what,
+                other.tensor_type_name()
+            ))),
+        }
+    };
+}
+pub(crate) use samples;
+
 /// Calls `$f::<f32>` or `$f::<f64>` after the image's type (TypeError for other types).
 macro_rules! floats {
     ($what:expr, $x:expr, $f:ident($($arg:expr),*)) => {

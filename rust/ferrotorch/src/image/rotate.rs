@@ -3,7 +3,7 @@
 //! (`rotate`), 'bilinear' interpolates (`rotateBilinear`, nearest on the border half-pixel).
 //! The positions follow Torch7's float/double mix and the value goes through a C `float`.
 
-use super::{floats, output, planes, Input, Pixel};
+use super::{output, planes, samples, Input, Pixel, Sample};
 use crate::{Result, Tensor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,10 +16,10 @@ pub enum RotateMode {
 pub fn rotate(src: &Tensor, theta: f64, mode: RotateMode) -> Result<Tensor> {
     const WHAT: &str = "image.rotate";
     planes(src, WHAT)?;
-    floats!(WHAT, src, rotate_t(src, theta, mode))
+    samples!(WHAT, src, rotate_t(src, theta, mode))
 }
 
-fn rotate_t<T: Pixel>(src: &Tensor, theta: f64, mode: RotateMode) -> Result<Tensor> {
+fn rotate_t<T: Sample>(src: &Tensor, theta: f64, mode: RotateMode) -> Result<Tensor> {
     let (_, h, w) = planes(src, "image.rotate")?;
     let input = Input::<T>::of(src)?;
     let x = input.slice();
@@ -45,27 +45,28 @@ fn rotate_t<T: Pixel>(src: &Tensor, theta: f64, mode: RotateMode) -> Result<Tens
                     let (k, j) = ((first + r) / h, (first + r) % h);
                     let (src_plane, m) = (&x[k * plane..][..plane], &map[j * w..][..w]);
                     for (o, s) in row.iter_mut().zip(m) {
-                        *o = s.map_or(T::ZERO, |s| T::via_f32(src_plane[s].f()));
+                        *o = s.map_or(T::default(), |s| T::store(T::Acc::via_f32(src_plane[s].acc().f())));
                     }
                 }
             })
         }
         RotateMode::Bilinear => {
             let (sin_d, cos_d) = ((theta as f64).sin(), (theta as f64).cos());
-            let (xc_t, yc_t) = (T::of(xc as f64), T::of(yc as f64));
+            let of = <T::Acc as crate::nn::transfer::real::Real>::of;
+            let (xc_t, yc_t) = (of(xc as f64), of(yc as f64));
             // Per output pixel: the four source offsets and weights, or None (value 0).
-            type Taps<T> = Option<([usize; 4], T, T)>;
-            let map: Vec<Taps<T>> = (0..plane)
+            type Taps<A> = Option<([usize; 4], A, A)>;
+            let map: Vec<Taps<T::Acc>> = (0..plane)
                 .map(|p| {
                     let (jd, id) = ((p / w) as f32, (p % w) as f32);
-                    let ri = T::of(cos_d * (id - xc) as f64 - sin_d * (jd - yc) as f64);
-                    let rj = T::of(cos_d * (jd - yc) as f64 + sin_d * (id - xc) as f64);
+                    let ri = of(cos_d * (id - xc) as f64 - sin_d * (jd - yc) as f64);
+                    let rj = of(cos_d * (jd - yc) as f64 + sin_d * (id - xc) as f64);
                     let (pi, pj) = (ri + xc_t, rj + yc_t);
                     let (mut i0, mut j0) = (pi.f().floor() as i64, pj.f().floor() as i64);
                     let (mut i1, mut j1) = (i0 + 1, j0 + 1);
-                    let (wi, wj) = (pi - T::of(i0 as f64), pj - T::of(j0 as f64));
+                    let (wi, wj) = (pi - of(i0 as f64), pj - of(j0 as f64));
                     let (wd, hd) = (w as i64, h as i64);
-                    let half = T::of(0.5);
+                    let half = of(0.5);
                     let mut blank = false;
                     if i1 == wd && wi < half {
                         i1 = i0;
@@ -102,16 +103,17 @@ fn rotate_t<T: Pixel>(src: &Tensor, theta: f64, mode: RotateMode) -> Result<Tens
                     let (s, m) = (&x[k * plane..][..plane], &map[j * w..][..w]);
                     for (o, taps) in row.iter_mut().zip(m) {
                         *o = match taps {
-                            None => T::ZERO,
+                            None => T::default(),
                             Some(([a, b, c, d], wi, wj)) => {
                                 // C: `float val = (1.0 - wi) * (1.0 - wj) * src[...] + ...`,
                                 // evaluated in double.
                                 let (wi, wj) = (wi.f(), wj.f());
-                                let v = (1.0 - wi) * (1.0 - wj) * s[*a].f()
-                                    + wi * (1.0 - wj) * s[*b].f()
-                                    + (1.0 - wi) * wj * s[*c].f()
-                                    + wi * wj * s[*d].f();
-                                T::via_f32(v)
+                                let p = |i: usize| s[i].acc().f();
+                                let v = (1.0 - wi) * (1.0 - wj) * p(*a)
+                                    + wi * (1.0 - wj) * p(*b)
+                                    + (1.0 - wi) * wj * p(*c)
+                                    + wi * wj * p(*d);
+                                T::store(T::Acc::via_f32(v))
                             }
                         };
                     }

@@ -5,7 +5,7 @@
 //! applied along rows and, vectorised across a row, down columns; the recipes keep the C
 //! code's `float` positions, weights and area accumulators so that results match Torch7's.
 
-use super::{check, floats, output, planes, Input, Pixel};
+use super::{check, output, planes, samples, Input, Pixel, Sample};
 use crate::{Result, Tensor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,36 +110,39 @@ fn cubic_plan(src_len: usize, dst_len: usize) -> Vec<Recipe> {
 }
 
 impl Recipe {
-    /// The output sample, reading the input line through `s` (of length `len`).
+    /// The output sample, reading the input line through `s` (of length `len`); the
+    /// arithmetic is in the C code's `temp_t` (`T::Acc`).
     #[inline(always)]
-    fn apply<T: Pixel>(&self, len: usize, s: impl Fn(usize) -> T) -> T {
+    fn apply<T: Sample>(&self, len: usize, s: impl Fn(usize) -> T) -> T {
+        let of = <T::Acc as crate::nn::transfer::real::Real>::of;
+        let a = |i: usize| s(i).acc();
         match *self {
             Recipe::Copy(i) => s(i),
-            Recipe::Lerp(i, f) => T::of((1.0 - f) as f64) * s(i) + T::of(f as f64) * s(i + 1),
+            Recipe::Lerp(i, f) => T::store(of((1.0 - f) as f64) * a(i) + of(f as f64) * a(i + 1)),
             Recipe::Area { i0, w0, end, last, n } => {
                 // `float acc`: every partial sum is rounded to float, as in the C code.
-                let mut acc = (T::of(w0 as f64) * s(i0)).f() as f32;
+                let mut acc = (of(w0 as f64) * a(i0)).f() as f32;
                 for si in i0 + 1..end {
-                    acc = (acc as f64 + s(si).f()) as f32;
+                    acc = (acc as f64 + a(si).f()) as f32;
                 }
                 if let Some((i, w)) = last {
-                    acc = (acc as f64 + (T::of(w as f64) * s(i)).f()) as f32;
+                    acc = (acc as f64 + (of(w as f64) * a(i)).f()) as f32;
                 }
-                T::of((acc / n) as f64)
+                T::store(of((acc / n) as f64))
             }
             Recipe::Cubic(i, x) => {
-                let p1 = s(i);
-                let p2 = s(i + 1);
-                let two = T::of(2.0);
-                let p0 = if i > 0 { s(i - 1) } else { two * p1 - p2 };
-                let p3 = if i + 2 < len { s(i + 2) } else { two * p2 - p1 };
-                let x = T::of(x as f64);
+                let p1 = a(i);
+                let p2 = a(i + 1);
+                let two = of(2.0);
+                let p0 = if i > 0 { a(i - 1) } else { two * p1 - p2 };
+                let p3 = if i + 2 < len { a(i + 2) } else { two * p2 - p1 };
+                let x = of(x as f64);
                 let a0 = p1;
                 let a1 = p2 - p0;
-                let a2 = two * p0 - T::of(5.0) * p1 + T::of(4.0) * p2 - p3;
-                let a3 = T::of(3.0) * (p1 - p2) + p3 - p0;
+                let a2 = two * p0 - of(5.0) * p1 + of(4.0) * p2 - p3;
+                let a3 = of(3.0) * (p1 - p2) + p3 - p0;
                 // `0.5 * x * (...)`: 0.5 is a C double, so that product is in double.
-                T::of(a0.f() + 0.5 * x.f() * (a1 + x * (a2 + x * a3)).f())
+                T::store(of(a0.f() + 0.5 * x.f() * (a1 + x * (a2 + x * a3)).f()))
             }
         }
     }
@@ -154,7 +157,7 @@ pub fn scale(src: &Tensor, width: usize, height: usize, mode: ScaleMode) -> Resu
         format!("the output size {width}x{height} (WxH) must be at least 1x1")
     })?;
     check(h > 0 && w > 0, WHAT, || format!("the input image of {w}x{h} (WxH) is empty"))?;
-    floats!(WHAT, src, scale_t(src, width, height, mode))
+    samples!(WHAT, src, scale_t(src, width, height, mode))
 }
 
 fn out_sizes(src: &Tensor, width: usize, height: usize) -> Vec<usize> {
@@ -165,7 +168,7 @@ fn out_sizes(src: &Tensor, width: usize, height: usize) -> Vec<usize> {
     sizes
 }
 
-fn scale_t<T: Pixel>(src: &Tensor, width: usize, height: usize, mode: ScaleMode) -> Result<Tensor> {
+fn scale_t<T: Sample>(src: &Tensor, width: usize, height: usize, mode: ScaleMode) -> Result<Tensor> {
     let (depth, h, w) = planes(src, "image.scale")?;
     let input = Input::<T>::of(src)?;
     let x = input.slice();
@@ -180,7 +183,7 @@ fn scale_t<T: Pixel>(src: &Tensor, width: usize, height: usize, mode: ScaleMode)
                 let jj = ((j as f32 * scy) as usize).min(h - 1);
                 let line = &x[(k * h + jj) * w..][..w];
                 for (o, &ii) in row.iter_mut().zip(&cols) {
-                    *o = T::via_f32(line[ii].f());
+                    *o = T::store(T::Acc::via_f32(line[ii].acc().f()));
                 }
             }
         });
@@ -203,9 +206,22 @@ fn scale_t<T: Pixel>(src: &Tensor, width: usize, height: usize, mode: ScaleMode)
         for (r, row) in rows.chunks_mut(width).enumerate() {
             let (k, di) = ((first + r) / height, (first + r) % height);
             let plane = &tmp[k * h * width..][..h * width];
-            let recipe = &col_plan[di];
-            for (xi, o) in row.iter_mut().enumerate() {
-                *o = recipe.apply(h, |i| plane[i * width + xi]);
+            let line = |i: usize| &plane[i * width..][..width];
+            match col_plan[di] {
+                // The common cases as plain row loops (the same arithmetic as `apply`).
+                Recipe::Copy(i) => row.copy_from_slice(line(i)),
+                Recipe::Lerp(i, f) => {
+                    let of = <T::Acc as crate::nn::transfer::real::Real>::of;
+                    let (w0, w1) = (of((1.0 - f) as f64), of(f as f64));
+                    for ((o, a), b) in row.iter_mut().zip(line(i)).zip(line(i + 1)) {
+                        *o = T::store(w0 * a.acc() + w1 * b.acc());
+                    }
+                }
+                ref recipe => {
+                    for (xi, o) in row.iter_mut().enumerate() {
+                        *o = recipe.apply(h, |i| plane[i * width + xi]);
+                    }
+                }
             }
         }
     })
@@ -239,10 +255,18 @@ mod tests {
     }
 
     #[test]
+    fn bytes_round_like_torch7() {
+        // Torch7's FromIntermediate: + 0.5 and truncate, so 0.5 and 1.5 round up.
+        let t = Tensor::from_slice(&[0u8, 1, 2], &[1, 3]).unwrap();
+        let got = scale(&t, 5, 1, ScaleMode::Bilinear).unwrap().to_vec::<u8>().unwrap();
+        assert_eq!(got, vec![0, 1, 1, 2, 2]);
+    }
+
+    #[test]
     fn bad_sizes_are_errors() {
         let t = Tensor::zeros(crate::DType::Double, &[2, 2, 2, 2]).unwrap();
         assert!(scale(&t, 2, 2, ScaleMode::Simple).is_err());
-        let b = Tensor::zeros(crate::DType::Byte, &[2, 2]).unwrap();
+        let b = Tensor::zeros(crate::DType::Int, &[2, 2]).unwrap();
         assert!(scale(&b, 2, 2, ScaleMode::Simple).is_err());
     }
 }
