@@ -59,7 +59,7 @@ def _operands(name, size, dtype, transposed):
 
 
 def _assert(got, want, dtype, where):
-    _, npt, tol = TYPES[dtype]
+    tol = TYPES[dtype][2]
     g = got.numpy()
     assert np.isfinite(g).all(), f"{where}: NaN/inf leaked into the result"
     np.testing.assert_allclose(g, want, rtol=tol, atol=tol * max(1.0, np.abs(want).max()),
@@ -81,7 +81,7 @@ def _cases(names):
 
 @pytest.mark.parametrize("name,size,dtype,transposed", _cases(ADD))
 def test_beta_zero_never_reads_the_old_result(name, size, dtype, transposed):
-    cls, npt, _ = TYPES[dtype]
+    cls = TYPES[dtype][0]
     arrays, (x, y) = _operands(name, size, dtype, transposed)
     want = SPECS[name][1](*[a.astype(np.float64) for a in arrays]) * 2.0
     shape = SPECS[name][2](*SIZES[size])
@@ -106,7 +106,7 @@ def test_beta_zero_never_reads_the_old_result(name, size, dtype, transposed):
 
 @pytest.mark.parametrize("name,size,dtype,transposed", _cases(PLAIN))
 def test_plain_products_never_read_the_result(name, size, dtype, transposed):
-    cls, npt, _ = TYPES[dtype]
+    cls = TYPES[dtype][0]
     arrays, (x, y) = _operands(name, size, dtype, transposed)
     want = SPECS[name][1](*[a.astype(np.float64) for a in arrays])
     shape = SPECS[name][2](*SIZES[size])
@@ -127,7 +127,7 @@ def test_plain_products_never_read_the_result(name, size, dtype, transposed):
 @pytest.mark.parametrize("name,size,dtype,transposed", _cases(ADD))
 def test_alpha_zero_gives_beta_times_c(name, size, dtype, transposed):
     cls, npt, _ = TYPES[dtype]
-    arrays, (x, y) = _operands(name, size, dtype, transposed)
+    _, (x, y) = _operands(name, size, dtype, transposed)
     shape = SPECS[name][2](*SIZES[size])
     c_np = rng.standard_normal(shape).astype(npt)
     want = 0.5 * c_np.astype(np.float64)

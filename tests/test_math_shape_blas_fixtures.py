@@ -421,3 +421,8 @@ def _check_writer(fn, expr, got, recorded, fresh, env):
     # In place: the named tensor itself was written.
     np.testing.assert_allclose(eval("b" + view, {"b": env[target]}).numpy(), want, rtol=1e-6,
                                err_msg=expr)
+
+
+# The Torch7 fixture files this module loads (tests/fixtures/torch7/...; fnmatch patterns).
+# test_fixture_coverage.py fails on a fixture file that no module declares.
+TORCH7_FIXTURES = [f"math/{n}.json" for n in CALLS]

@@ -55,6 +55,11 @@ def printformat(values):
     return fmt, scale, sz
 
 
+def _g(scale):
+    """C's %g, as Lua's string.format('%g', scale)."""
+    return f"{scale:g}"
+
+
 def _cell(fmt, v):
     # Lua's %d converts to an integer first (so -0.0 prints as 0).
     return fmt % (int(v) if fmt.endswith("d") else v)
@@ -73,7 +78,7 @@ def _matrix(rows, indent, fmt, scale, sz):
                 out.append("\n")
             out.append(f"Columns {first} to {last}\n{indent}")
         if scale != 1:
-            out.append(("%g" % scale) + " *\n " + indent)
+            out.append(_g(scale) + " *\n " + indent)
         for r, row in enumerate(rows):
             for c in range(first, last + 1):
                 out.append(_cell(fmt, row[c] / scale))
@@ -93,7 +98,7 @@ def oracle(values, sizes, type_name="torch.DoubleTensor"):
     if len(sizes) == 1:
         lines = []
         if scale:
-            lines.append(("%g" % scale) + " *")
+            lines.append(_g(scale) + " *")
         lines += [_cell(fmt, v / scale if scale else v) for v in values]
         text = "\n".join(lines) + "\n"
     else:
