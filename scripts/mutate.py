@@ -93,6 +93,18 @@ MUTATIONS = [
       "        self.sizeAverage = _size_average(sizeAverage)\n\n\nclass WeightedMSECriterion",
       "        self.sizeAverage = not _size_average(sizeAverage)\n\n\nclass WeightedMSECriterion",
       ("tests/test_nn_criterions.py",), "MSECriterion's sizeAverage inverted"),
+    M("batchnorm_eps", "python/ferrotorch/nn/misc.py",
+      "def __init__(self, nOutput, eps=1e-5, momentum=0.1, affine=True):",
+      "def __init__(self, nOutput, eps=1e-3, momentum=0.1, affine=True):",
+      ("tests/test_nn_misc.py",), "BatchNormalization's default eps"),
+    M("batchnorm_momentum", "python/ferrotorch/nn/misc.py",
+      "def __init__(self, nOutput, eps=1e-5, momentum=0.1, affine=True):",
+      "def __init__(self, nOutput, eps=1e-5, momentum=0.2, affine=True):",
+      ("tests/test_nn_misc.py",), "BatchNormalization's default momentum"),
+    M("dropout_default_p", "python/ferrotorch/nn/misc.py",
+      "def __init__(self, p=0.5, v1=False, inplace=False, stochasticInference=False):",
+      "def __init__(self, p=0.4, v1=False, inplace=False, stochasticInference=False):",
+      ("tests/test_nn_misc.py", "tests/test_nn_defaults.py"), "Dropout's default p"),
 ]
 
 
