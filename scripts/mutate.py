@@ -41,6 +41,7 @@ class Mutation:
 
 
 M = Mutation
+OPTIM_TESTS = ("tests/test_optim_torch7.py", "tests/test_optim_reference.py", "tests/test_optim_talk.py")
 MUTATIONS = [
     # ---------------------------------------------------------------- printing (format.rs)
     M("format_span", "rust/ferrotorch/src/format.rs",
@@ -105,6 +106,26 @@ MUTATIONS = [
       "def __init__(self, p=0.5, v1=False, inplace=False, stochasticInference=False):",
       "def __init__(self, p=0.4, v1=False, inplace=False, stochasticInference=False):",
       ("tests/test_nn_misc.py", "tests/test_nn_defaults.py"), "Dropout's default p"),
+    # ---------------------------------------------------------------- optim (Python, no build)
+    M("adam_beta2", "python/ferrotorch/optim/adam.py",
+      'beta2 = opt(config, "beta2", 0.999)\n    epsilon = opt(config, "epsilon", 1e-8)',
+      'beta2 = opt(config, "beta2", 0.99)\n    epsilon = opt(config, "epsilon", 1e-8)',
+      OPTIM_TESTS, "adam's default beta2"),
+    M("adamax_epsilon", "python/ferrotorch/optim/adam.py",
+      'epsilon = opt(config, "epsilon", 1e-38)', 'epsilon = opt(config, "epsilon", 1e-8)',
+      OPTIM_TESTS, "adamax's default epsilon"),
+    M("sgd_dampening", "python/ferrotorch/optim/sgd.py",
+      'damp = opt(config, "dampening", mom)', 'damp = opt(config, "dampening", 0)',
+      OPTIM_TESTS, "sgd's dampening defaults to the momentum"),
+    M("nag_momentum", "python/ferrotorch/optim/nag.py",
+      'mom = opt(config, "momentum", 0.9)', 'mom = opt(config, "momentum", 0.8)',
+      OPTIM_TESTS, "nag's default momentum"),
+    M("rmsprop_alpha", "python/ferrotorch/optim/rmsprop.py",
+      'alpha = opt(config, "alpha", 0.99)', 'alpha = opt(config, "alpha", 0.9)',
+      OPTIM_TESTS, "rmsprop's default alpha"),
+    M("adagrad_epsilon", "python/ferrotorch/optim/adagrad.py",
+      "x.addcdiv(-clr, dfdx, std.add(1e-10))", "x.addcdiv(-clr, dfdx, std.add(1e-8))",
+      OPTIM_TESTS, "adagrad's fixed epsilon (non-fused path)"),
 ]
 
 
