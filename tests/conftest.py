@@ -5,6 +5,7 @@ gives the provenance) so that a fresh clone runs every test; test_fixtures_vendo
 that the copy still matches ../shared/fixtures/torch7 where that folder exists.
 """
 
+import fnmatch
 import json
 import math
 from pathlib import Path
@@ -31,11 +32,22 @@ def fixtures_dir():
     return FIXTURES
 
 
-@pytest.fixture(scope="session")
-def load_fixture(fixtures_dir):
-    """load_fixture('rng/seed_123.json') -> the parsed JSON (floats parse exactly)."""
+def declared(module, relpath):
+    """Whether a test module's TORCH7_FIXTURES patterns name this fixture file."""
+    return any(fnmatch.fnmatchcase(relpath, p) for p in getattr(module, "TORCH7_FIXTURES", ()))
+
+
+@pytest.fixture
+def load_fixture(fixtures_dir, request):
+    """load_fixture('rng/seed_123.json') -> the parsed JSON (floats parse exactly).
+
+    The requesting test module must list the file in its TORCH7_FIXTURES, so that
+    test_fixture_coverage.py can tell from the declarations alone which files some test loads."""
 
     def load(relpath):
+        assert declared(request.module, relpath), (
+            f"{request.module.__name__} loads fixture {relpath!r} without declaring it: add it "
+            f"to the module's TORCH7_FIXTURES list (see test_fixture_coverage.py)")
         path = fixtures_dir / relpath
         assert path.is_file(), f"fixture {path} not found"
         with open(path) as f:

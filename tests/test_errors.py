@@ -195,11 +195,12 @@ def test_write_through_non_expanded_row_of_expanded_is_fine():
 
 
 def test_numel_never_overflows():
-    try:
-        t = torch.DoubleTensor(1).expand(2**32, 2**32)
-    except ValueError:
-        return
-    assert t.nElement() == 2**64  # if accepted, the count must be right
+    # 2**64 elements do not fit the element count: refused, naming the sizes.
+    with pytest.raises(ValueError, match="4294967296x4294967296"):
+        torch.DoubleTensor(1).expand(2**32, 2**32)
+    # Just inside the range an expanded view (no memory) has the exact count.
+    t = torch.DoubleTensor(1).expand(2**31, 2**31)
+    assert t.nElement() == 2**62 and t.numel() == 2**62
 
 
 def test_resize_while_exported_is_buffer_error():

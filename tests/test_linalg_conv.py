@@ -199,3 +199,8 @@ def test_many_planes_split_over_threads(threads):
             np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
     finally:
         torch.setnumthreads(before)
+
+
+# The Torch7 fixture files this module loads (tests/fixtures/torch7/...; fnmatch patterns).
+# test_fixture_coverage.py fails on a fixture file that no module declares.
+TORCH7_FIXTURES = [f"math/{n}.json" for n in ("conv2", "xcorr2", "conv3", "xcorr3")]

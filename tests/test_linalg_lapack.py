@@ -207,8 +207,20 @@ def test_pstrf_semidefinite():
     un = N(u)
     np.testing.assert_allclose(un.T @ un, a[np.ix_(p, p)], atol=1e-8)
     assert np.allclose(un[3:], 0)
-    lo, _piv2 = torch.pstrf(T(a), "L")
-    np.testing.assert_allclose(N(lo), un.T, atol=1e-12)
+    lo, piv_lo = torch.pstrf(T(a), "L")
+    # LAPACK's own dpstrf is the oracle: same pivots, same factor on the first `rank` rows
+    # (U) / columns (L); the part past the rank is zeroed (LAPACK leaves its work there).
+    lapack = pytest.importorskip("scipy.linalg.lapack")
+    for uplo, factor, pivots in (("U", un, p), ("L", N(lo), np.array(piv_lo.tolist()))):
+        c, want_piv, rank, _ = lapack.dpstrf(a, lower=uplo == "L")
+        assert rank == 3
+        np.testing.assert_array_equal(pivots, want_piv - 1)
+        if uplo == "U":
+            np.testing.assert_allclose(factor[:rank], np.triu(c)[:rank], atol=1e-12)
+            assert (factor[rank:] == 0).all()
+        else:
+            np.testing.assert_allclose(factor[:, :rank], np.tril(c)[:, :rank], atol=1e-12)
+            assert (factor[:, rank:] == 0).all()
 
 
 def test_ill_conditioned_residuals():
@@ -245,7 +257,9 @@ def test_out_tuples_and_methods():
     assert torch.inverse(a, out=r) is r
     np.testing.assert_allclose(N(r), np.linalg.inv(N(a)))
     np.testing.assert_allclose(N(a.inverse()), np.linalg.inv(N(a)))
-    np.testing.assert_allclose(N(a.potrf()), N(torch.potrf(a)))
+    scipy_linalg = pytest.importorskip("scipy.linalg")
+    np.testing.assert_allclose(N(a.potrf()), scipy_linalg.cholesky(N(a), lower=False))
+    np.testing.assert_allclose(N(a.potrf("L")), scipy_linalg.cholesky(N(a), lower=True))
     assert len(a.svd()) == 3 and len(a.qr()) == 2
     e, _ = a.symeig()
     np.testing.assert_allclose(N(e), np.linalg.eigvalsh(N(a)))
@@ -451,3 +465,9 @@ def test_ormqr_fixture_inputs_give_the_logical_product(load_fixture, from_json):
         want = scipy.lapack.dormqr(side, trans, m, tau, N(env[c]), lwork=64)[0]
         got = torch.ormqr(env["m"], env["tau"], env[c], side, trans)
         np.testing.assert_allclose(N(got), want, rtol=1e-10, atol=1e-12)
+
+
+# The Torch7 fixture files this module loads (tests/fixtures/torch7/...; fnmatch patterns).
+# test_fixture_coverage.py fails on a fixture file that no module declares.
+TORCH7_FIXTURES = [f"math/{n}.json" for n in CALLS] + [
+    "math/svd.json", "math/qr.json", "math/symeig.json", "math/ormqr.json"]

@@ -380,3 +380,9 @@ def test_torch7_random_streams(name, load_fixture):
             check(got, want, call, rel)
     finally:
         torch.setRNGState(state)
+
+
+# The Torch7 fixture files this module loads (tests/fixtures/torch7/...; fnmatch patterns).
+# test_fixture_coverage.py fails on a fixture file that no module declares.
+TORCH7_FIXTURES = [f"math/{n}.json" for n in CALLS] + [
+    f"rng/math_{f}.json" for f in RNG_FILES] + ["rng/seed_123.json"]

@@ -142,6 +142,19 @@ def close(a, b, tol):
 
 FUNCS = sorted(SPEC)
 
+# Calls whose values match Torch7 but whose index among tied values does not: Torch7's kthvalue
+# and median select with its in-place quickselect (THTensor_(quickselect), median-of-three
+# partitioning), so which of several equal values it reports depends on that partition order;
+# ours reports another tied position. The values are checked above; the indices are the strict
+# xfail below until kthvalue/median reproduce Torch7's partition order (ops/reduce.rs).
+TIE_DIVERGENCES = {
+    "values, indices = torch.kthvalue(tm, 3, 2)  -- ties": ("kthvalue", "math/kthvalue.json"),
+    "values, indices = torch.kthvalue(vt, 4)": ("kthvalue", "math/kthvalue.json"),
+    "values, indices = torch.median(tm, 2)  -- ties": ("median", "math/median.json"),
+    "values, indices = torch.median(tm, 1)": ("median", "math/median.json"),
+    "values, indices = torch.median(vt)": ("median", "math/median.json"),
+}
+
 
 @pytest.mark.parametrize("fn", FUNCS)
 def test_torch7_fixture(fn, load_fixture):
@@ -189,10 +202,33 @@ def test_torch7_fixture(fn, load_fixture):
             gv, ev = np.sort(gv, axis=-1), np.sort(ev, axis=-1)
             gi, ei = np.sort(gi, axis=-1), np.sort(ei, axis=-1)
         assert close(gv, ev, tol), (ctx, gv, ev)
-        if not np.array_equal(gi, ei):
-            # Ties: the indices must select the recorded values.
-            axis = dim if dim is not None else (0 if f in ("max", "min") else x.ndim - 1)
-            picked = np.take_along_axis(x, np.array(idx.tolist()), axis=axis)
-            assert close(picked, np.array(vals.tolist(), dtype=float), tol), (ctx, gi, ei)
+        if call["call"] in TIE_DIVERGENCES:
+            # Values agree; the index among tied values differs (test_tie_indices_match_torch7).
+            axis = dim if dim is not None else x.ndim - 1
+            picked = np.take_along_axis(x, gi, axis=axis)
+            assert close(picked, ev, tol), (ctx, gi, ei)
+        else:
+            # Torch7's recorded indices, ties included.
+            np.testing.assert_array_equal(gi, ei, err_msg=ctx)
         checked += 1
     assert checked > 3
+
+
+@pytest.mark.xfail(strict=True, reason="bug: kthvalue/median report another index than Torch7's "
+                   "among tied values (Torch7's quickselect partition order is not reproduced)")
+@pytest.mark.parametrize("call", sorted(TIE_DIVERGENCES))
+def test_tie_indices_match_torch7(call, load_fixture):
+    path = TIE_DIVERGENCES[call][1]
+    data = load_fixture(path)
+    (rec,) = [c for c in data["calls"] if c["call"] == call]
+    env = {k: build_from_json(v) for k, v in data["inputs"].items()}
+    env["torch"] = torch
+    expr = translate(call, set(data["inputs"]))[0]
+    _, idx = eval(expr, env)
+    np.testing.assert_array_equal(np.array(idx.tolist()),
+                                  expected_array(rec["output"]["indices"]).astype(int))
+
+
+# The Torch7 fixture files this module loads (tests/fixtures/torch7/...; fnmatch patterns).
+# test_fixture_coverage.py fails on a fixture file that no module declares.
+TORCH7_FIXTURES = [f"math/{n}.json" for n in SPEC]

@@ -352,3 +352,9 @@ def test_softmax_properties(rows, cols, scale, seed):
 def test_tanh_matches_python_math(v):
     y = nn.Tanh().forward(torch.Tensor([v]))[0]
     assert abs(y - math.tanh(v)) <= 5e-16 * abs(math.tanh(v))  # 2 ulp
+
+
+# The Torch7 fixture files this module loads (tests/fixtures/torch7/...; fnmatch patterns).
+# test_fixture_coverage.py fails on a fixture file that no module declares.
+TORCH7_FIXTURES = [f"nn_zoo/{n}.json" for n in ZOO] + ["nn_zoo/Maxout.json"] + [
+    f"nn/{n}.json" for n in ("LogSoftMax", "ReLU", "Sigmoid", "SoftMax", "Tanh")]

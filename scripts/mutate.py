@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Mutation testing by hand-picked one-line bugs: does the test suite notice?
+
+Each mutation below replaces one exact line fragment in an engine (Rust) or nn (Python) source
+file with a plausible bug. For every mutation the script applies it, rebuilds the extension in
+debug mode when a Rust file changed, runs the named test files (pytest -x -q), records CAUGHT
+(some test failed), MISSED (all passed) or BUILD-FAILED, and restores the file (and, at the end,
+the extension). It is not part of CI: a Rust mutant costs a debug build (minutes).
+
+    python scripts/mutate.py                 # every mutation
+    python scripts/mutate.py --list          # names only
+    python scripts/mutate.py format_span     # the named ones
+    python scripts/mutate.py --python-only   # only the ones that need no build
+
+Environment: CARGO_TARGET_DIR (the debug build's target dir; default target/), PYTHON (the
+interpreter with pytest and numpy; default this one). Run from anywhere inside the repository.
+A MISSED mutant that changes behaviour is a missing test: add one, then rerun that mutant.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SO = ROOT / "python" / "ferrotorch" / "_C.abi3.so"
+
+
+@dataclass
+class Mutation:
+    name: str
+    path: str  # relative to ROOT
+    old: str  # must occur exactly once in the file
+    new: str
+    tests: tuple  # test files (relative to ROOT) that should catch it
+    what: str
+
+
+M = Mutation
+OPTIM_TESTS = ("tests/test_optim_torch7.py", "tests/test_optim_reference.py", "tests/test_optim_talk.py")
+MUTATIONS = [
+    # ---------------------------------------------------------------- printing (format.rs)
+    M("format_span", "rust/ferrotorch/src/format.rs",
+      "if exp_max - exp_min > 4.0 {", "if exp_max - exp_min >= 4.0 {",
+      ("tests/test_printing.py", "tests/test_printing_boundaries.py"),
+      "scientific format one decade early"),
+    M("format_scale", "rust/ferrotorch/src/format.rs",
+      "} else if !(0.0..=5.0).contains(&exp_max) {", "} else if !(0.0..=4.0).contains(&exp_max) {",
+      ("tests/test_printing.py", "tests/test_printing_boundaries.py"),
+      "scaled %7.4f from expMax 5 instead of 6"),
+    M("format_width12", "rust/ferrotorch/src/format.rs",
+      "exp_max.abs() > 99.0 || exp_min.abs() > 99.0", "exp_max.abs() > 100.0 || exp_min.abs() > 100.0",
+      ("tests/test_printing.py", "tests/test_printing_boundaries.py"),
+      "three-digit exponents keep width 11"),
+    M("format_int_digits", "rust/ferrotorch/src/format.rs",
+      "        if exp_max > 9.0 {", "        if exp_max > 10.0 {",
+      ("tests/test_printing.py", "tests/test_printing_boundaries.py"),
+      "10-digit integers stay %Wd"),
+    M("format_columns", "rust/ferrotorch/src/format.rs",
+      "(80usize.saturating_sub(indent.len()) / (width + 1))",
+      "(80usize.saturating_sub(indent.len()) / width)",
+      ("tests/test_printing.py", "tests/test_printing_boundaries.py"),
+      "columns per block without the separator"),
+    # ---------------------------------------------------------------- BLAS-like (blas.rs)
+    M("gemm_beta0_reads", "rust/ferrotorch/src/cpu/blas.rs",
+      "let prev = if beta == T::zero() { T::zero() } else { beta.mul(unsafe { *d }) };",
+      "let prev = beta.mul(unsafe { *d });",
+      ("tests/test_blas_beta_alpha.py",), "small products read C when beta = 0 (NaN leaks)"),
+    M("gemv_beta0_reads", "rust/ferrotorch/src/cpu/blas.rs",
+      "let prev = if beta == T::zero() { T::zero() } else { beta * *d };",
+      "let prev = beta * *d;",
+      ("tests/test_blas_beta_alpha.py",), "mv kernel reads y when beta = 0 (NaN leaks)"),
+    # ---------------------------------------------------------------- scans and element-wise
+    M("scan_block_reset", "rust/ferrotorch/src/cpu/reduce.rs",
+      "                accs.fill(f.init());\n", "",
+      ("tests/test_blocked_kernels.py",),
+      "cumsum/cumprod along an outer dim carry totals across 2048-column blocks"),
+    M("frac_floor", "rust/ferrotorch/src/ops/pointwise.rs",
+      "Unary::Frac => x - x.trunc(),", "Unary::Frac => x - x.floor(),",
+      ("tests/test_property_per_function.py",), "frac of negative numbers"),
+    # ---------------------------------------------------------------- nn (Python, no build)
+    M("leakyrelu_default", "python/ferrotorch/nn/transfer.py",
+      "self.negval = 1 / 100 if negval is None else negval",
+      "self.negval = 1 / 10 if negval is None else negval",
+      ("tests/test_nn_transfer.py",), "LeakyReLU's default slope"),
+    M("relu6_bound", "python/ferrotorch/nn/transfer.py",
+      "_f(input, self.output, 0, 6, self.inplace)", "_f(input, self.output, 0, 5, self.inplace)",
+      ("tests/test_nn_transfer.py", "tests/test_nn_thresholds.py"), "ReLU6's upper bound"),
+    M("mse_size_average", "python/ferrotorch/nn/criterions.py",
+      "        self.sizeAverage = _size_average(sizeAverage)\n\n\nclass WeightedMSECriterion",
+      "        self.sizeAverage = not _size_average(sizeAverage)\n\n\nclass WeightedMSECriterion",
+      ("tests/test_nn_criterions.py",), "MSECriterion's sizeAverage inverted"),
+    M("batchnorm_eps", "python/ferrotorch/nn/misc.py",
+      "def __init__(self, nOutput, eps=1e-5, momentum=0.1, affine=True):",
+      "def __init__(self, nOutput, eps=1e-3, momentum=0.1, affine=True):",
+      ("tests/test_nn_misc.py",), "BatchNormalization's default eps"),
+    M("batchnorm_momentum", "python/ferrotorch/nn/misc.py",
+      "def __init__(self, nOutput, eps=1e-5, momentum=0.1, affine=True):",
+      "def __init__(self, nOutput, eps=1e-5, momentum=0.2, affine=True):",
+      ("tests/test_nn_misc.py",), "BatchNormalization's default momentum"),
+    M("dropout_default_p", "python/ferrotorch/nn/misc.py",
+      "def __init__(self, p=0.5, v1=False, inplace=False, stochasticInference=False):",
+      "def __init__(self, p=0.4, v1=False, inplace=False, stochasticInference=False):",
+      ("tests/test_nn_misc.py", "tests/test_nn_defaults.py"), "Dropout's default p"),
+    M("nll_ignore_index", "python/ferrotorch/nn/criterions.py",
+      "def __init__(self, weights=None, sizeAverage=True, ignoreIndex=-100):",
+      "def __init__(self, weights=None, sizeAverage=True, ignoreIndex=0):",
+      ("tests/test_nn_criterions.py",), "ClassNLLCriterion ignores class 0 by default"),
+    M("pairwise_default_p", "python/ferrotorch/nn/table.py",
+      "    def __init__(self, p=2):\n        super().__init__()\n        self.gradInput = []",
+      "    def __init__(self, p=1):\n        super().__init__()\n        self.gradInput = []",
+      ("tests/test_nn_table.py", "tests/test_nn_defaults.py"), "PairwiseDistance's default norm"),
+    M("multimargin_margin", "python/ferrotorch/nn/criterions.py",
+      "def __init__(self, p=1, weights=None, margin=1):",
+      "def __init__(self, p=1, weights=None, margin=2):",
+      ("tests/test_nn_criterions.py",), "MultiMarginCriterion's default margin"),
+    # ---------------------------------------------------------------- optim (Python, no build)
+    M("adam_beta2", "python/ferrotorch/optim/adam.py",
+      'beta2 = opt(config, "beta2", 0.999)\n    epsilon = opt(config, "epsilon", 1e-8)',
+      'beta2 = opt(config, "beta2", 0.99)\n    epsilon = opt(config, "epsilon", 1e-8)',
+      OPTIM_TESTS, "adam's default beta2"),
+    M("adamax_epsilon", "python/ferrotorch/optim/adam.py",
+      'epsilon = opt(config, "epsilon", 1e-38)', 'epsilon = opt(config, "epsilon", 1e-8)',
+      OPTIM_TESTS, "adamax's default epsilon"),
+    M("sgd_dampening", "python/ferrotorch/optim/sgd.py",
+      'damp = opt(config, "dampening", mom)', 'damp = opt(config, "dampening", 0)',
+      OPTIM_TESTS, "sgd's dampening defaults to the momentum"),
+    M("nag_momentum", "python/ferrotorch/optim/nag.py",
+      'mom = opt(config, "momentum", 0.9)', 'mom = opt(config, "momentum", 0.8)',
+      OPTIM_TESTS, "nag's default momentum"),
+    M("rmsprop_alpha", "python/ferrotorch/optim/rmsprop.py",
+      'alpha = opt(config, "alpha", 0.99)', 'alpha = opt(config, "alpha", 0.9)',
+      OPTIM_TESTS, "rmsprop's default alpha"),
+    M("adagrad_epsilon", "python/ferrotorch/optim/adagrad.py",
+      "x.addcdiv(-clr, dfdx, std.add(1e-10))", "x.addcdiv(-clr, dfdx, std.add(1e-8))",
+      OPTIM_TESTS, "adagrad's fixed epsilon (non-fused path)"),
+]
+
+
+def _run(cmd, **kw):
+    return subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, **kw)
+
+
+def build():
+    env = dict(os.environ)
+    r = _run(["cargo", "build", "-p", "ferrotorch-py", "--features", "pyo3/extension-module"],
+             env=env)
+    if r.returncode != 0:
+        return False
+    target = Path(env.get("CARGO_TARGET_DIR", ROOT / "target"))
+    shutil.copy(target / "debug" / "libferrotorch_py.so", SO)
+    return True
+
+
+def run_tests(tests):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
+    python = os.environ.get("PYTHON", sys.executable)
+    r = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests], env=env)
+    return r.returncode, r.stdout.strip().splitlines()[-1:] or [""]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--python-only", action="store_true")
+    args = ap.parse_args()
+    chosen = [m for m in MUTATIONS if not args.names or m.name in args.names]
+    if args.python_only:
+        chosen = [m for m in chosen if m.path.endswith(".py")]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:22} {m.path}: {m.what}")
+        return 0
+    saved_so = SO.read_bytes() if SO.exists() else None
+    rust_changed = False
+    results = []
+    try:
+        for m in chosen:
+            path = ROOT / m.path
+            original = path.read_text()
+            assert original.count(m.old) == 1, f"{m.name}: the fragment must occur once in {m.path}"
+            path.write_text(original.replace(m.old, m.new))
+            start = time.time()
+            try:
+                if m.path.endswith(".rs"):
+                    rust_changed = True
+                    if not build():
+                        results.append((m, "BUILD-FAILED", ""))
+                        continue
+                code, tail = run_tests(m.tests)
+                verdict = "CAUGHT" if code == 1 else "MISSED" if code == 0 else f"ERROR({code})"
+                results.append((m, verdict, tail[0]))
+            finally:
+                path.write_text(original)
+            print(f"{m.name:22} {results[-1][1]:12} {time.time() - start:6.0f}s  {results[-1][2]}",
+                  flush=True)
+    finally:
+        if rust_changed and saved_so is not None:
+            SO.write_bytes(saved_so)  # the unmutated extension back
+    caught = sum(1 for _, v, _ in results if v == "CAUGHT")
+    missed = [m.name for m, v, _ in results if v == "MISSED"]
+    print(f"\n{caught} caught, {len(missed)} missed of {len(results)}: missed {missed}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
