@@ -54,7 +54,7 @@ def encoder(latent):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch.demo.generate import encoder
-    >>> list(encoder(4).forward(torch.FloatTensor(2, 1, 8, 8).zero()).size())
+    >>> list(encoder(4).float().forward(torch.FloatTensor(2, 1, 8, 8).zero()).size())
     [2, 8]
     """
     m = nn.Sequential()
@@ -72,7 +72,7 @@ def decoder(latent):
 
     >>> import ferrotorch as torch
     >>> from ferrotorch.demo.generate import decoder
-    >>> list(decoder(4).forward(torch.FloatTensor(2, 4).zero()).size())
+    >>> list(decoder(4).float().forward(torch.FloatTensor(2, 4).zero()).size())
     [2, 1, 8, 8]
     """
     m = nn.Sequential()

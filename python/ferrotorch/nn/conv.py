@@ -177,7 +177,7 @@ class SpatialDilatedConvolution(SpatialConvolution):
     >>> from ferrotorch import nn
     >>> m = nn.SpatialDilatedConvolution(1, 1, 2, 2, 1, 1, 0, 0, 2, 2)
     >>> _ = m.weight.fill(1), m.bias.fill(0)
-    >>> m.forward(torch.arange(0, 9).view(1, 3, 3).double()).tolist()
+    >>> m.forward(torch.range(0, 8).view(1, 3, 3).double()).tolist()
     [[[16.0]]]
     >>> m
     nn.SpatialDilatedConvolution(1 -> 1, 2x2, 2,2)
