@@ -39,8 +39,15 @@ fn xcorr<T: Real>(small: &mut [T], big: &[T], k: &[T], g: &Geo) {
             let brow = &big[(y * g.sh + a) * g.big.w..(y * g.sh + a + 1) * g.big.w];
             for b in 0..g.kw {
                 let kv = k[a * g.kw + b];
-                for (x, r) in row.iter_mut().enumerate() {
-                    *r += brow[x * g.sw + b] * kv;
+                if g.sw == 1 {
+                    // contiguous: vectorises
+                    for (r, v) in row.iter_mut().zip(&brow[b..b + g.small.w]) {
+                        *r += *v * kv;
+                    }
+                } else {
+                    for (x, r) in row.iter_mut().enumerate() {
+                        *r += brow[x * g.sw + b] * kv;
+                    }
                 }
             }
         }
@@ -55,8 +62,14 @@ fn scatter<T: Real>(big: &mut [T], small: &[T], k: &[T], g: &Geo) {
             let brow = &mut big[(y * g.sh + a) * g.big.w..(y * g.sh + a + 1) * g.big.w];
             for b in 0..g.kw {
                 let kv = k[a * g.kw + b];
-                for (x, r) in row.iter().enumerate() {
-                    brow[x * g.sw + b] += *r * kv;
+                if g.sw == 1 {
+                    for (v, r) in brow[b..b + g.small.w].iter_mut().zip(row) {
+                        *v += *r * kv;
+                    }
+                } else {
+                    for (x, r) in row.iter().enumerate() {
+                        brow[x * g.sw + b] += *r * kv;
+                    }
                 }
             }
         }
@@ -71,8 +84,14 @@ fn kernel_grad<T: Real>(k: &mut [T], small: &[T], big: &[T], g: &Geo) {
             for y in 0..g.small.h {
                 let row = &small[y * g.small.w..(y + 1) * g.small.w];
                 let brow = &big[(y * g.sh + a) * g.big.w..];
-                for (x, r) in row.iter().enumerate() {
-                    acc += *r * brow[x * g.sw + b];
+                if g.sw == 1 {
+                    for (r, v) in row.iter().zip(&brow[b..b + g.small.w]) {
+                        acc += *r * *v;
+                    }
+                } else {
+                    for (x, r) in row.iter().enumerate() {
+                        acc += *r * brow[x * g.sw + b];
+                    }
                 }
             }
             k[a * g.kw + b] += acc;
@@ -500,11 +519,16 @@ mod tests {
 
     #[test]
     fn scatter_is_the_adjoint_of_xcorr() {
-        let g = Geo { small: Plane { h: 2, w: 3 }, big: Plane { h: 5, w: 6 }, kh: 2, kw: 2, sh: 2, sw: 2 };
+        adjoint(Geo { small: Plane { h: 2, w: 3 }, big: Plane { h: 5, w: 6 }, kh: 2, kw: 2, sh: 2, sw: 2 });
+        adjoint(Geo { small: Plane { h: 4, w: 5 }, big: Plane { h: 5, w: 6 }, kh: 2, kw: 2, sh: 1, sw: 1 });
+    }
+
+    fn adjoint(g: Geo) {
         let big: Vec<f64> = (0..30).map(|i| (i as f64 * 0.3).sin()).collect();
-        let small: Vec<f64> = (0..6).map(|i| (i as f64 * 0.7).cos()).collect();
+        let ns = g.small.h * g.small.w;
+        let small: Vec<f64> = (0..ns).map(|i| (i as f64 * 0.7).cos()).collect();
         let k = [0.5, -1.0, 2.0, 0.25];
-        let mut s = vec![0.0; 6];
+        let mut s = vec![0.0; ns];
         xcorr(&mut s, &big, &k, &g);
         let mut b = vec![0.0; 30];
         scatter(&mut b, &small, &k, &g);
@@ -518,7 +542,7 @@ mod tests {
         for i in 0..4 {
             let mut k2 = k;
             k2[i] += eps;
-            let mut s2 = vec![0.0; 6];
+            let mut s2 = vec![0.0; ns];
             xcorr(&mut s2, &big, &k2, &g);
             let l2: f64 = s2.iter().zip(&small).map(|(a, c)| a * c).sum();
             assert!(((l2 - lhs) / eps - gk[i]).abs() < 1e-6);

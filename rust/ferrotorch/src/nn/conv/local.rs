@@ -1,6 +1,6 @@
 //! SpatialConvolutionLocal: a locally connected layer, one filter bank per output position
 //! (weight oH × oW × nOut × nIn × kH × kW, bias nOut × oH × oW). Each image is unrolled
-//! (im2col) once; position l then takes `out[:, l] = W_l · col[:, l] + b[:, l]`.
+//! (im2col) once and transposed so each position's patch is contiguous; position l then takes `out[:, l] = W_l · col[:, l] + b[:, l]`.
 
 use super::geometry::Shape;
 use super::unfold::{col2im, im2col};
@@ -18,6 +18,30 @@ pub struct LocalParams {
     pub k: (usize, usize),
     pub stride: (usize, usize),
     pub pad: (usize, usize),
+}
+
+/// dst (cols × rows) = srcᵀ, src rows × cols row-major.
+fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
+    for (r, row) in src.chunks_exact(cols).take(rows).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            dst[c * rows + r] = *v;
+        }
+    }
+}
+
+fn dot<T: BlasScalar + std::ops::Mul<Output = T> + std::ops::AddAssign>(a: &[T], b: &[T]) -> T {
+    let mut acc = T::zero();
+    for (x, y) in a.iter().zip(b) {
+        acc += *x * *y;
+    }
+    acc
+}
+
+/// d += s · v
+fn axpy<T: BlasScalar + std::ops::Mul<Output = T> + std::ops::AddAssign>(d: &mut [T], s: T, v: &[T]) {
+    for (x, y) in d.iter_mut().zip(v) {
+        *x += s * *y;
+    }
 }
 
 struct Plan {
@@ -98,18 +122,17 @@ pub fn update_output(
         let ilen = pl.shape.image_len();
         with_output::<T>(output, &pl.out_sizes, |out| {
             let mut col = vec![T::zero(); ck * l];
+            let mut colt = vec![T::zero(); ck * l];
             for n in 0..pl.n {
                 // SAFETY: image n of the input; output image n (no × l elements).
                 unsafe { im2col(x.ptr.add(n * ilen) as *const T, &pl.shape, col.as_mut_ptr(), l, 0) };
+                transpose(&col, ck, l, &mut colt);
                 let o = unsafe { std::slice::from_raw_parts_mut(out.add(n * no * l), no * l) };
                 for pos in 0..l {
                     let wl = &ws[pos * no * ck..(pos + 1) * no * ck];
+                    let c = &colt[pos * ck..(pos + 1) * ck];
                     for q in 0..no {
-                        let mut acc = b[q * l + pos];
-                        for (r, wv) in wl[q * ck..(q + 1) * ck].iter().enumerate() {
-                            acc += *wv * col[r * l + pos];
-                        }
-                        o[q * l + pos] = acc;
+                        o[q * l + pos] = b[q * l + pos] + dot(&wl[q * ck..(q + 1) * ck], c);
                     }
                 }
             }
@@ -144,18 +167,18 @@ pub fn backward(
             let ws = w.slice(weight.numel());
             with_output::<T>(gi, input.sizes(), |gptr| {
                 let mut gcol = vec![T::zero(); ck * l];
+                let mut gcolt = vec![T::zero(); ck * l];
                 for n in 0..pl.n {
                     let g = &gos[n * no * l..(n + 1) * no * l];
-                    gcol.fill(T::zero());
+                    gcolt.fill(T::zero());
                     for pos in 0..l {
                         let wl = &ws[pos * no * ck..(pos + 1) * no * ck];
+                        let d = &mut gcolt[pos * ck..(pos + 1) * ck];
                         for q in 0..no {
-                            let gv = g[q * l + pos];
-                            for (r, wv) in wl[q * ck..(q + 1) * ck].iter().enumerate() {
-                                gcol[r * l + pos] += *wv * gv;
-                            }
+                            axpy(d, g[q * l + pos], &wl[q * ck..(q + 1) * ck]);
                         }
                     }
+                    transpose(&gcolt, l, ck, &mut gcol);
                     // SAFETY: gradInput image n, cleared then accumulated.
                     let im = unsafe { gptr.add(n * ilen) };
                     unsafe { std::slice::from_raw_parts_mut(im, ilen) }.fill(T::zero());
@@ -174,17 +197,16 @@ pub fn backward(
             }
             let mut delta = vec![T::zero(); weight.numel()];
             let mut col = vec![T::zero(); ck * l];
+            let mut colt = vec![T::zero(); ck * l];
             for n in 0..pl.n {
                 // SAFETY: image n of the input.
                 unsafe { im2col(x.ptr.add(n * ilen) as *const T, &pl.shape, col.as_mut_ptr(), l, 0) };
+                transpose(&col, ck, l, &mut colt);
                 let g = &gos[n * no * l..(n + 1) * no * l];
                 for pos in 0..l {
+                    let c = &colt[pos * ck..(pos + 1) * ck];
                     for q in 0..no {
-                        let gv = g[q * l + pos];
-                        let d = &mut delta[(pos * no + q) * ck..(pos * no + q + 1) * ck];
-                        for (r, dv) in d.iter_mut().enumerate() {
-                            *dv += gv * col[r * l + pos];
-                        }
+                        axpy(&mut delta[(pos * no + q) * ck..(pos * no + q + 1) * ck], g[q * l + pos], c);
                     }
                 }
             }
