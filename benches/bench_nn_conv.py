@@ -5,7 +5,8 @@ parameter gradients), each the median of several interleaved runs. Ratio = ours 
 
 The first rows are the talk's convnet layers at batch 64 (issue 16's goal: within 1.1x of
 PyTorch's conv2d), in float32 and float64 (the talk uses the default tensor type, Double).
-Usage: python benches/bench_nn_conv.py [--quick] [--talk]
+Usage: python benches/bench_nn_conv.py [--quick] [--talk] [--only SUBSTRING]
+(--only: just the rows whose label contains SUBSTRING, e.g. --only Map)
 """
 
 import os
@@ -31,6 +32,7 @@ except ImportError:  # the bench still reports our own times
 
 QUICK = "--quick" in sys.argv
 ROUNDS = 5 if QUICK else 11
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
 B = 64
 
 
@@ -46,6 +48,8 @@ def pt_of(t):
 
 def run(label, module, x, pt_fn, dtype="float"):
     """Times module forward / forward+backward against pt_fn(px, pw, pb) with autograd."""
+    if ONLY is not None and ONLY not in label:
+        return
     module = module.float() if dtype == "float" else module.double()
     x = x.float() if dtype == "float" else x.double()
     out = module.forward(x)
