@@ -13,6 +13,7 @@ from nn_testing import (
     check_init_record,
     check_jacobian,
     check_zoo_module,
+    init_record,
     nn_record,
     value,
     zoo,
@@ -21,8 +22,10 @@ from nn_testing import (
 UNROLLED = ["SpatialConvolution", "SpatialConvolutionMM", "SpatialDilatedConvolution",
             "SpatialDepthWiseConvolution", "SpatialFullConvolution", "VolumetricConvolution",
             "VolumetricDilatedConvolution", "VolumetricFullConvolution"]
-ZOO = UNROLLED
-INIT = UNROLLED
+DIRECT = ["SpatialConvolutionMap", "SpatialFullConvolutionMap", "SpatialSubSampling",
+          "SpatialConvolutionLocal"]
+ZOO = UNROLLED + DIRECT
+INIT = UNROLLED + DIRECT
 
 
 def build(name):
@@ -56,9 +59,40 @@ def test_nn_fixture_spatial_convolution():
     assert_close(m.gradBias, value(rec["gradBias"]), 1e-12, "gradBias")
 
 
-@pytest.mark.parametrize("name", INIT)
+def init_build(name):
+    """Map records' constructors take a Lua table expression: rebuild it here."""
+    if name == "SpatialConvolutionMap_random":
+        return lambda: nn.SpatialConvolutionMap(nn.tables.random(3, 4, 2), 3, 3)
+    rec = init_record(name)
+    args = rec["constructor_args"]
+    if isinstance(args[0], dict) and "lua" in args[0]:
+        lua = args[0]["lua"]
+        fn, nums = lua[len("nn.tables."):].split("(")
+        table = getattr(nn.tables, fn)(*[int(v) for v in nums.rstrip(")").split(",")])
+        return lambda: getattr(nn, name)(table, *args[1:])
+    return None
+
+
+@pytest.mark.parametrize("name", INIT + ["SpatialConvolutionMap_random"])
 def test_init_record(name):
-    check_init_record(name)
+    check_init_record(name, init_build(name))
+
+
+def test_tables_random_draws_like_torch7():
+    """connTable of init/SpatialConvolutionMap_random.json: randperm chunks, one per output."""
+    rec = init_record("SpatialConvolutionMap_random")
+    torch.manualSeed(rec["seed"])
+    assert_close(nn.tables.random(3, 4, 2), value(rec["buffers"]["connTable"]), 0.0)
+
+
+def test_tables():
+    assert nn.tables.full(2, 3).tolist() == [[0, 0], [1, 0], [0, 1], [1, 1], [0, 2], [1, 2]]
+    assert nn.tables.oneToOne(3).tolist() == [[0, 0], [1, 1], [2, 2]]
+    t = nn.tables.random(5, 7, 3)
+    assert t.size(0) == 21 and t[:, 1].tolist() == [float(i // 3) for i in range(21)]
+    for o in range(7):  # distinct inputs per output plane
+        ins = t[o * 3:(o + 1) * 3, 0].tolist()
+        assert len(set(ins)) == 3 and all(0 <= i < 5 for i in ins)
 
 
 # ---------------------------------------------------------------- Jacobians
@@ -72,7 +106,20 @@ JACOBIAN = [
     ("VolumetricConvolution", (2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 1), (2, 3, 3, 3)),
     ("VolumetricDilatedConvolution", (1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 1, 2), (1, 4, 3, 4)),
     ("VolumetricFullConvolution", (2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 1, 0, 1), (2, 2, 2, 2)),
+    ("SpatialConvolutionLocal", (2, 2, 5, 4, 3, 2, 2, 1, 1, 0), (2, 4, 5)),
+    ("SpatialSubSampling", (2, 2, 3, 2, 1), (2, 5, 6)),
 ]
+MAPS = [("SpatialConvolutionMap", 3, 3, 2, 1, (3, 7, 6)),
+        ("SpatialFullConvolutionMap", 2, 3, 2, 2, (3, 3, 4))]
+
+
+@pytest.mark.parametrize("name,kw,kh,dw,dh,size", MAPS, ids=[m[0] for m in MAPS])
+def test_map_jacobian(name, kw, kh, dw, dh, size):
+    torch.manualSeed(9)
+    m = getattr(nn, name)(nn.tables.random(3, 4, 2), kw, kh, dw, dh)
+    check_jacobian(m, torch.randn(*size))
+    check_jacobian(m, torch.randn(2, *size))
+    check_batch_matches_single(m, torch.randn(3, *size))
 
 
 @pytest.mark.parametrize("name,args,size", JACOBIAN, ids=[j[0] for j in JACOBIAN])
@@ -202,6 +249,128 @@ def test_volumetric_full_oracle():
     m = nn.VolumetricFullConvolution(2, 3, 2, 3, 2, 2, 1, 2, 0, 1, 0, 1, 0, 1)
     oracle(pt, m, torch.randn(2, 2, 3, 3, 4), lambda x, w, b: pt.nn.functional.conv_transpose3d(
         x, w, b, (2, 2, 1), (0, 0, 1), (1, 1, 0)))
+
+
+def test_map_oracle():
+    """A full table is an ordinary convolution: weight k = (i, o) is W[o][i]."""
+    pt = pytest.importorskip("torch")
+    m = nn.SpatialConvolutionMap(nn.tables.full(3, 2), 3, 2, 2, 1)
+    oracle(pt, m, torch.randn(2, 3, 6, 7), lambda x, w, b: pt.nn.functional.conv2d(
+        x, w.view(2, 3, 2, 3), b, (1, 2)))
+    m = nn.SpatialFullConvolutionMap(nn.tables.oneToOne(3), 3, 2, 2, 3)
+    oracle(pt, m, torch.randn(2, 3, 3, 4), lambda x, w, b: pt.nn.functional.conv_transpose2d(
+        x, w.view(3, 1, 2, 3), b, (3, 2), groups=3))
+
+
+def test_subsampling_oracle():
+    pt = pytest.importorskip("torch")
+    m = nn.SpatialSubSampling(3, 3, 2, 2, 2)
+    oracle(pt, m, torch.randn(2, 3, 7, 8), lambda x, w, b: pt.nn.functional.conv2d(
+        x, w.view(3, 1, 1, 1).expand(3, 1, 2, 3), b, 2, groups=3))
+
+
+def test_local_oracle():
+    """Locally connected = unfold, then one filter bank per position."""
+    pt = pytest.importorskip("torch")
+    m = nn.SpatialConvolutionLocal(2, 3, 6, 5, 3, 2, 2, 1, 1, 0)
+    assert (m.oH, m.oW) == (4, 3)
+    assert str(m) == "nn.SpatialConvolutionLocal(2 -> 3, 6x5, 3x2, 2,1, 1,0)"
+
+    def fn(x, w, b):
+        cols = pt.nn.functional.unfold(x, (2, 3), padding=(0, 1), stride=(1, 2))
+        out = pt.einsum("nrl,lor->nol", cols, w.reshape(12, 3, 12))
+        return out.reshape(x.shape[0], 3, 4, 3) + b
+    oracle(pt, m, torch.randn(2, 2, 5, 6), fn)
+    with pytest.raises(ValueError, match=r"nn.SpatialConvolutionLocal: expected an input of size "
+                                         r"2x5x6.*got 2x6x6"):
+        m.forward(torch.randn(2, 6, 6))
+
+
+def test_map_errors():
+    m = nn.SpatialConvolutionMap(nn.tables.full(3, 2), 3, 3)
+    with pytest.raises(ValueError, match=r"needs 3 input planes.*2x5x5"):
+        m.forward(torch.randn(2, 5, 5))
+    with pytest.raises(ValueError, match=r"SpatialConvolutionMap: input of size 3x2x5 is smaller"):
+        m.forward(torch.randn(3, 2, 5))
+    with pytest.raises(ValueError, match=r"SpatialSubSampling: input of size 2x1x1 is smaller"):
+        nn.SpatialSubSampling(2, 2, 2).forward(torch.randn(2, 1, 1))
+    with pytest.raises(ValueError, match=r"SpatialSubSampling: expected an input with 2 planes"):
+        nn.SpatialSubSampling(2, 2, 2).forward(torch.randn(3, 4, 4))
+
+
+def test_map_table_errors():
+    m = nn.SpatialConvolutionMap(nn.tables.full(2, 2), 2, 2)
+    m.connTable = torch.Tensor([[0, 0], [1, 0], [0, 1], [2, 1]])
+    with pytest.raises(IndexError, match=r"connTable entry \(2(\.0)?, 1(\.0)?\) out of range for 2 "
+                                         r"input and 2 output planes"):
+        m.forward(torch.randn(2, 4, 4))
+    m.connTable = torch.Tensor([0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"connTable must be a K x 2 tensor.*got 4"):
+        m.forward(torch.randn(2, 4, 4))
+    m = nn.SpatialConvolutionMap(nn.tables.oneToOne(2), 2, 2)
+    m.weight = torch.randn(3, 2, 2)
+    with pytest.raises(ValueError, match=r"weight should be connTable:size\(0\) x kH x kW = 2 x"
+                                         r" kH x kW, got 3x2x2"):
+        m.forward(torch.randn(2, 4, 4))
+    m = nn.SpatialFullConvolutionMap(nn.tables.oneToOne(2), 2, 2)
+    m.forward(torch.randn(2, 3, 3))
+    with pytest.raises(ValueError, match=r"gradOutput should be of size 2x4x4.*got 2x3x3"):
+        m.backward(torch.randn(2, 3, 3), torch.randn(2, 3, 3))
+    with pytest.raises(TypeError, match="SpatialFullConvolutionMap: mixed tensor types"):
+        m.forward(torch.randn(2, 3, 3).float())
+    with pytest.raises(ValueError, match=r"SpatialFullConvolutionMap: expected a 3D.*got 3x3"):
+        m.forward(torch.randn(3, 3))
+
+
+def test_local_errors():
+    m = nn.SpatialConvolutionLocal(2, 3, 5, 5, 3, 3)
+    with pytest.raises(ValueError, match=r"SpatialConvolutionLocal.*2 planes.*3x5x5"):
+        m.forward(torch.randn(3, 5, 5))
+    with pytest.raises(ValueError, match=r"illegal configuration: input 2x2 with kernel 3x3"):
+        nn.SpatialConvolutionLocal(2, 3, 2, 2, 3, 3)
+    m.forward(torch.randn(2, 5, 5))
+    with pytest.raises(ValueError, match=r"gradOutput should be of size 3x3x3.*got 3x2x2"):
+        m.backward(torch.randn(2, 5, 5), torch.randn(3, 2, 2))
+    with pytest.raises(TypeError, match="SpatialConvolutionLocal: mixed tensor types"):
+        m.forward(torch.randn(2, 5, 5).float())
+
+
+def test_direct_float_matches_double():
+    torch.manualSeed(5)
+    for m, size in [(nn.SpatialConvolutionMap(nn.tables.random(3, 4, 2), 3, 2, 2, 1), (2, 3, 7, 6)),
+                    (nn.SpatialFullConvolutionMap(nn.tables.full(3, 2), 2, 3, 2, 1), (2, 3, 3, 4)),
+                    (nn.SpatialSubSampling(3, 2, 2, 2, 2), (2, 3, 6, 6)),
+                    (nn.SpatialConvolutionLocal(3, 2, 6, 7, 3, 3), (2, 3, 7, 6))]:
+        x = torch.randn(*size)
+        y = m.forward(x).clone()
+        g = torch.randn(y.size())
+        gi = m.backward(x, g).clone()
+        f = m.float()
+        assert f.forward(x.float()).type() == "torch.FloatTensor"
+        assert_close(f.output, y, 1e-5, f"{m} output")
+        assert_close(f.backward(x.float(), g.float()), gi, 1e-5, f"{m} gradInput")
+
+
+def test_map_decay_and_registry():
+    m = nn.SpatialConvolutionMap(nn.tables.oneToOne(2), 2, 2)
+    w, b = m.weight.clone(), m.bias.clone()
+    m.decayParameters(0.25)
+    assert_close(m.weight, w * 0.75, 1e-15)
+    assert_close(m.bias, b * 0.75, 1e-15)
+    for name in DIRECT:
+        assert nn.REGISTRY[f"nn.{name}"] is getattr(nn, name)
+    assert not {"nn._Unrolled", "nn._Full", "nn._Map"} & set(nn.REGISTRY)
+    assert nn.tables is nn.conv.tables
+
+
+def test_full_map_reset_fan_in():
+    """Kernel bounds use the fan-in of their output plane: 1/sqrt(kW*kH*fanIn)."""
+    torch.manualSeed(3)
+    t = torch.Tensor([[0, 0], [1, 0], [2, 0], [0, 1]])
+    m = nn.SpatialFullConvolutionMap(t, 4, 4)
+    assert m.nInputPlane == 3 and m.nOutputPlane == 2
+    assert m.weight[:3].abs().max() <= 1 / (16 * 3) ** 0.5
+    assert m.weight[3].abs().max() > 1 / (16 * 3) ** 0.5  # 16 draws in +-1/4: almost surely
 
 
 def test_scale_and_accumulation():

@@ -1053,6 +1053,37 @@ class _NnKernels:
         scale: float, nd: int, k: tuple[int, int, int], stride: tuple[int, int, int],
         pad: tuple[int, int, int], dil: tuple[int, int, int], adj: tuple[int, int, int], /
     ) -> None: ...
+    def ConvMap_updateOutput(
+        self, what: str, full: bool, input: Tensor, weight: Tensor, bias: Tensor,
+        connTable: Tensor, nInputPlane: int, nOutputPlane: int, stride: tuple[int, int],
+        output: Tensor, /
+    ) -> None: ...
+    def ConvMap_backward(
+        self, what: str, full: bool, input: Tensor, gradOutput: Tensor, weight: Tensor,
+        connTable: Tensor, nInputPlane: int, nOutputPlane: int, stride: tuple[int, int],
+        gradInput: Tensor | None, gradWeight: Tensor | None, gradBias: Tensor | None,
+        scale: float, /
+    ) -> None: ...
+    def SubSampling_updateOutput(
+        self, what: str, input: Tensor, weight: Tensor, bias: Tensor, k: tuple[int, int],
+        stride: tuple[int, int], output: Tensor, /
+    ) -> None: ...
+    def SubSampling_backward(
+        self, what: str, input: Tensor, gradOutput: Tensor, weight: Tensor, k: tuple[int, int],
+        stride: tuple[int, int], gradInput: Tensor | None, gradWeight: Tensor | None,
+        gradBias: Tensor | None, scale: float, /
+    ) -> None: ...
+    def ConvLocal_updateOutput(
+        self, what: str, input: Tensor, weight: Tensor, bias: Tensor, planes: tuple[int, int],
+        size: tuple[int, int], k: tuple[int, int], stride: tuple[int, int],
+        pad: tuple[int, int], output: Tensor, /
+    ) -> None: ...
+    def ConvLocal_backward(
+        self, what: str, input: Tensor, gradOutput: Tensor, weight: Tensor,
+        planes: tuple[int, int], size: tuple[int, int], k: tuple[int, int],
+        stride: tuple[int, int], pad: tuple[int, int], gradInput: Tensor | None,
+        gradWeight: Tensor | None, gradBias: Tensor | None, scale: float, /
+    ) -> None: ...
 
     # simple (nn_simple.rs)
     def SimpleMath_updateOutput(

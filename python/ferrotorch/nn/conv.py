@@ -9,18 +9,23 @@ are planes x height x width (or volumes) with an optional leading batch dim.
 
 import ferrotorch as torch
 from ferrotorch._C import _nn
-from ferrotorch.nn import utils
-from ferrotorch.nn.module import Module, fan_in_uniform
+from ferrotorch.nn import tables, utils
+from ferrotorch.nn.module import REGISTRY, Module, fan_in_uniform
 
 __all__ = [
     "SpatialConvolution",
+    "SpatialConvolutionLocal",
     "SpatialConvolutionMM",
-    "SpatialDilatedConvolution",
+    "SpatialConvolutionMap",
     "SpatialDepthWiseConvolution",
+    "SpatialDilatedConvolution",
     "SpatialFullConvolution",
+    "SpatialFullConvolutionMap",
+    "SpatialSubSampling",
     "VolumetricConvolution",
     "VolumetricDilatedConvolution",
     "VolumetricFullConvolution",
+    "tables",
 ]
 
 _ONE = (1, 1, 1)
@@ -468,3 +473,226 @@ class VolumetricFullConvolution(_Full):
         if (self.adjT, self.adjW, self.adjH) != (0, 0, 0):
             s += f", {self.adjT},{self.adjW},{self.adjH}"
         return s + ")"
+
+
+# ---------------------------------------------------------------- connection tables
+def _planes(connTable):
+    """(nInputPlane, nOutputPlane): one more than the largest 0-based entries."""
+    return int(connTable.select(1, 0).max()) + 1, int(connTable.select(1, 1).max()) + 1
+
+
+class _Map(Module):
+    _full = False
+
+    def __init__(self, connTable, kW, kH, dW=1, dH=1):
+        super().__init__()
+        self.kW, self.kH, self.dW, self.dH = kW, kH, dW, dH
+        self.connTable = connTable
+        self.nInputPlane, self.nOutputPlane = _planes(connTable)
+        self.weight = torch.Tensor(connTable.size(0), kH, kW)
+        self.bias = torch.Tensor(self.nOutputPlane)
+        self.gradWeight = torch.Tensor(connTable.size(0), kH, kW)
+        self.gradBias = torch.Tensor(self.nOutputPlane)
+        self.reset()
+
+    def reset(self, stdv=None):
+        """reset([stdv]): with stdv, weight then bias from U(-stdv*sqrt(3), ...); else kernel k
+        from U(-b, b), b = 1/sqrt(kW*kH*fanIn(its output plane)), then each bias element"""
+        if stdv is not None:
+            bound = stdv * 3 ** 0.5
+            self.weight.uniform(-bound, bound)
+            self.bias.uniform(-bound, bound)
+            return self
+        outs = [int(o) for o in self.connTable.select(1, 1).tolist()]
+        fan = [0] * self.nOutputPlane
+        for o in outs:
+            fan[o] += 1
+        for k, o in enumerate(outs):
+            bound = 1 / (self.kW * self.kH * fan[o]) ** 0.5
+            self.weight.select(0, k).uniform(-bound, bound)
+        for o in range(self.nOutputPlane):
+            bound = 1 / (self.kW * self.kH * fan[o]) ** 0.5 if fan[o] else float("inf")
+            self.bias[o] = torch.uniform(-bound, bound)
+        return self
+
+    def updateOutput(self, input):
+        _nn.ConvMap_updateOutput(self.__typename__, self._full, input, self.weight, self.bias,
+                                 self.connTable, self.nInputPlane, self.nOutputPlane,
+                                 (self.dH, self.dW), self.output)
+        return self.output
+
+    def _backward(self, input, gradOutput, gradInput, gradWeight, gradBias, scale):
+        _nn.ConvMap_backward(self.__typename__, self._full, input, gradOutput, self.weight,
+                             self.connTable, self.nInputPlane, self.nOutputPlane,
+                             (self.dH, self.dW), gradInput, gradWeight, gradBias, scale)
+
+    def updateGradInput(self, input, gradOutput):
+        self._backward(input, gradOutput, self.gradInput, None, None, 1.0)
+        return self.gradInput
+
+    def accGradParameters(self, input, gradOutput, scale=1):
+        self._backward(input, gradOutput, None, self.gradWeight, self.gradBias, scale)
+
+    def decayParameters(self, decay):
+        """decayParameters(decay): weight and bias shrink by the factor (1 - decay) (Torch7's
+        ``weight:add(-decay, weight)``)"""
+        self.weight.add(-decay, self.weight)
+        self.bias.add(-decay, self.bias)
+
+
+class SpatialConvolutionMap(_Map):
+    """nn.SpatialConvolutionMap(connTable, kW, kH, [dW=1], [dH=1]) -> convolution along a
+    connection table
+
+    connTable (K x 2, rows (input plane, output plane), 0-based; see nn.tables) lists which
+    input plane feeds which output plane through kernel k: ``out[o] = bias[o] +
+    sum_{k: conn[k] = (i, o)} xcorr(in[i], weight[k])``, no padding. weight K x kH x kW.
+
+    >>> import ferrotorch as torch
+    >>> from ferrotorch import nn
+    >>> m = nn.SpatialConvolutionMap(nn.tables.full(2, 3), 3, 3)
+    >>> list(m.forward(torch.randn(2, 5, 5)).size())
+    [3, 3, 3]
+    >>> m
+    nn.SpatialConvolutionMap
+    """
+
+
+class SpatialFullConvolutionMap(_Map):
+    """nn.SpatialFullConvolutionMap(connTable, kW, kH, [dW=1], [dH=1]) -> full (transposed)
+    convolution along a connection table: output ``(iH - 1)*dH + kH`` x ``(iW - 1)*dW + kW``
+
+    >>> import ferrotorch as torch
+    >>> from ferrotorch import nn
+    >>> m = nn.SpatialFullConvolutionMap(nn.tables.oneToOne(2), 3, 3)
+    >>> list(m.forward(torch.randn(2, 3, 3)).size())
+    [2, 5, 5]
+    """
+
+    _full = True
+
+
+class SpatialSubSampling(Module):
+    """nn.SpatialSubSampling(nInputPlane, kW, kH, [dW=1], [dH=1]) -> per-plane weighted sum
+    over kW x kH windows: ``out[c] = bias[c] + weight[c] * sum_window in[c]``
+
+    weight and bias have nInputPlane elements, from U(-1/sqrt(kW*kH), ...).
+
+    >>> import ferrotorch as torch
+    >>> from ferrotorch import nn
+    >>> m = nn.SpatialSubSampling(1, 2, 2, 2, 2)
+    >>> _ = m.weight.fill(1), m.bias.fill(0)
+    >>> m.forward(torch.ones(1, 4, 4)).tolist()
+    [[[4.0, 4.0], [4.0, 4.0]]]
+    """
+
+    def __init__(self, nInputPlane, kW, kH, dW=1, dH=1):
+        super().__init__()
+        self.nInputPlane, self.kW, self.kH, self.dW, self.dH = nInputPlane, kW, kH, dW, dH
+        self.weight = torch.Tensor(nInputPlane)
+        self.bias = torch.Tensor(nInputPlane)
+        self.gradWeight = torch.Tensor(nInputPlane)
+        self.gradBias = torch.Tensor(nInputPlane)
+        self.reset()
+
+    def reset(self, stdv=None):
+        bound = fan_in_uniform(stdv, self.kW * self.kH)
+        self.weight.uniform(-bound, bound)
+        self.bias.uniform(-bound, bound)
+        return self
+
+    def updateOutput(self, input):
+        _nn.SubSampling_updateOutput(self.__typename__, input, self.weight, self.bias,
+                                     (self.kH, self.kW), (self.dH, self.dW), self.output)
+        return self.output
+
+    def updateGradInput(self, input, gradOutput):
+        _nn.SubSampling_backward(self.__typename__, input, gradOutput, self.weight,
+                                 (self.kH, self.kW), (self.dH, self.dW), self.gradInput,
+                                 None, None, 1.0)
+        return self.gradInput
+
+    def accGradParameters(self, input, gradOutput, scale=1):
+        _nn.SubSampling_backward(self.__typename__, input, gradOutput, self.weight,
+                                 (self.kH, self.kW), (self.dH, self.dW), None,
+                                 self.gradWeight, self.gradBias, scale)
+
+
+class SpatialConvolutionLocal(Module):
+    """nn.SpatialConvolutionLocal(nInputPlane, nOutputPlane, iW, iH, kW, kH, [dW=1], [dH=1],
+    [padW=0], [padH=padW]) -> locally connected layer: a convolution without weight sharing
+
+    The input size is fixed (nInputPlane x iH x iW, or a batch); each output position has its
+    own filters: weight oH x oW x nOutputPlane x nInputPlane x kH x kW, bias
+    nOutputPlane x oH x oW.
+
+    >>> import ferrotorch as torch
+    >>> from ferrotorch import nn
+    >>> m = nn.SpatialConvolutionLocal(2, 3, 5, 5, 3, 3)
+    >>> list(m.weight.size()), list(m.forward(torch.randn(2, 5, 5)).size())
+    ([3, 3, 3, 2, 3, 3], [3, 3, 3])
+    >>> m
+    nn.SpatialConvolutionLocal(2 -> 3, 5x5, 3x3)
+    """
+
+    def __init__(self, nInputPlane, nOutputPlane, iW, iH, kW, kH, dW=1, dH=1, padW=0,
+                 padH=None):
+        super().__init__()
+        self.nInputPlane, self.nOutputPlane = nInputPlane, nOutputPlane
+        self.kW, self.kH, self.iW, self.iH, self.dW, self.dH = kW, kH, iW, iH, dW, dH
+        self.padW = padW
+        self.padH = padW if padH is None else padH
+        self.oW = (self.padW * 2 + iW - kW) // dW + 1
+        self.oH = (self.padH * 2 + iH - kH) // dH + 1
+        if self.oW < 1 or self.oH < 1:
+            raise ValueError(f"nn.SpatialConvolutionLocal: illegal configuration: input {iW}x{iH}"
+                             f" with kernel {kW}x{kH} gives an output of {self.oW}x{self.oH}")
+        size = (self.oH, self.oW, nOutputPlane, nInputPlane, kH, kW)
+        self.weight = torch.Tensor(*size)
+        self.bias = torch.Tensor(nOutputPlane, self.oH, self.oW)
+        self.gradWeight = torch.Tensor(*size)
+        self.gradBias = torch.Tensor(nOutputPlane, self.oH, self.oW)
+        self.finput = torch.Tensor()
+        self.fgradInput = torch.Tensor()
+        self.reset()
+
+    def reset(self, stdv=None):
+        bound = fan_in_uniform(stdv, self.kW * self.kH * self.nInputPlane)
+        self.weight.uniform(-bound, bound)
+        self.bias.uniform(-bound, bound)
+        return self
+
+    def _args(self):
+        return ((self.nInputPlane, self.nOutputPlane), (self.iH, self.iW), (self.kH, self.kW),
+                (self.dH, self.dW), (self.padH, self.padW))
+
+    def updateOutput(self, input):
+        _nn.ConvLocal_updateOutput(self.__typename__, input, self.weight, self.bias,
+                                   *self._args(), self.output)
+        return self.output
+
+    def updateGradInput(self, input, gradOutput):
+        _nn.ConvLocal_backward(self.__typename__, input, gradOutput, self.weight, *self._args(),
+                               self.gradInput, None, None, 1.0)
+        return self.gradInput
+
+    def accGradParameters(self, input, gradOutput, scale=1):
+        _nn.ConvLocal_backward(self.__typename__, input, gradOutput, self.weight, *self._args(),
+                               None, self.gradWeight, self.gradBias, scale)
+
+    def clearState(self):
+        utils.clear(self, "finput", "fgradInput", "_input", "_gradOutput")
+        return Module.clearState(self)
+
+    def __tostring__(self):
+        s = (f"{self.__typename__}({self.nInputPlane} -> {self.nOutputPlane}, "
+             f"{self.iW}x{self.iH}, {self.kW}x{self.kH}")
+        if self.dW != 1 or self.dH != 1 or self.padW != 0 or self.padH != 0:
+            s += f", {self.dW},{self.dH}"
+        if self.padW != 0 or self.padH != 0:
+            s += f", {self.padW},{self.padH}"
+        return s + ")"
+
+
+for _base in ("nn._Unrolled", "nn._Full", "nn._Map"):  # bases of ours, not Torch7 classes
+    REGISTRY.pop(_base, None)

@@ -8,10 +8,10 @@
 //! of those families), `direct` (connection-table and sub-sampling kernels, loops per plane),
 //! `local` (locally connected: one small product per position).
 
-// pub mod direct;
+pub mod direct;
 pub mod gemm;
 pub mod geometry;
-// pub mod local;
+pub mod local;
 pub mod unfold;
 pub mod unrolled;
 

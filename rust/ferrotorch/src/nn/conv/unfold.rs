@@ -2,7 +2,7 @@
 //! of one image laid out as columns, so that a convolution becomes one GEMM.
 //!
 //! One routine serves 2-D and 3-D: a spatial convolution is a volumetric one with a depth of
-//! 1. Rows of the column matrix are (plane, kd, kh, kw), columns the output positions
+//! one. Rows of the column matrix are (plane, kd, kh, kw), columns the output positions
 //! (od, oh, ow); a block of several images puts image b's columns at offset b·L.
 
 use super::geometry::Shape;

@@ -68,7 +68,7 @@ fn plan(what: &str, kind: Kind, input: &Tensor, weight: &Tensor, p: &Params) -> 
             dims(p.k, p.nd, "x")
         ))
     };
-    if ws.len() < 2 || weight.numel() % (ws[0] * taps).max(1) != 0 || weight.numel() == 0 {
+    if ws.len() < 2 || !weight.numel().is_multiple_of((ws[0] * taps).max(1)) || weight.numel() == 0 {
         return Err(bad_weight());
     }
     let (n_in, n_out) = match kind {
