@@ -191,3 +191,24 @@ def test_clamp_and_comparisons_match_numpy(dtype):
         with np.errstate(all="ignore"):
             np.testing.assert_array_equal(getattr(torch, name)(t, u).numpy(), fn(x, x[::-1]), name)
             np.testing.assert_array_equal(getattr(torch, name)(t, 0.25).numpy(), fn(x, dtype(0.25)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_on_strided_views_matches_contiguous(dtype):
+    rng = np.random.default_rng(9)
+    a = (rng.standard_normal((300, 301)) * 10).astype(dtype)
+    b = (rng.standard_normal((301, 300)) * 10).astype(dtype)
+    x, y = torch.fromNumpy(a.copy()), torch.fromNumpy(b.copy())
+    for name in ("add", "cmul", "cdiv", "atan2", "fmod", "cmax"):
+        fn = getattr(torch, name)
+        want = fn(torch.fromNumpy(np.ascontiguousarray(a.T)), torch.fromNumpy(b.copy())).numpy()
+        np.testing.assert_array_equal(fn(x.t(), y).numpy(), want, err_msg=name)
+        # both transposed, into a transposed out= and into the first operand itself
+        want2 = fn(torch.fromNumpy(a.copy()), torch.fromNumpy(np.ascontiguousarray(b.T))).numpy()
+        np.testing.assert_array_equal(fn(x, y.t()).numpy(), want2, err_msg=name)
+        o = TENSOR[dtype](301, 300).t()
+        fn(x.t().t(), y.t(), out=o)
+        np.testing.assert_array_equal(o.numpy(), want2, err_msg=f"{name} transposed out")
+        z = torch.fromNumpy(np.ascontiguousarray(a.T)).t()
+        fn(z, y.t(), out=z)
+        np.testing.assert_array_equal(z.numpy(), want2, err_msg=f"{name} in place")

@@ -189,8 +189,28 @@ pub unsafe fn map2<T: Element, R: Element>(
                     sm::into2(x, u, w, &f);
                 }
             } else {
-                for i in 0..len {
-                    dp.add(i * ds).write(f(ap.add(i * sa).read(), bp.add(i * sb).read()));
+                // Any strides: gather blocks into stack buffers and run the dispatched loop on
+                // them (so the kernel vectorises here too), writing straight into a contiguous
+                // dst. Every element of a block is read before any is written, so dst identical
+                // to an input is fine.
+                const B: usize = sm::BLOCK;
+                let (mut ba, mut bb, mut bo) = ([T::default(); B], [T::default(); B], [R::default(); B]);
+                let mut i = 0;
+                while i < len {
+                    let m = (len - i).min(B);
+                    for k in 0..m {
+                        ba[k] = ap.add((i + k) * sa).read();
+                        bb[k] = bp.add((i + k) * sb).read();
+                    }
+                    if ds == 1 {
+                        sm::into2(std::slice::from_raw_parts_mut(dp.add(i), m), &ba[..m], &bb[..m], &f);
+                    } else {
+                        sm::into2(&mut bo[..m], &ba[..m], &bb[..m], &f);
+                        for k in 0..m {
+                            dp.add((i + k) * ds).write(bo[k]);
+                        }
+                    }
+                    i += m;
                 }
             }
         }
