@@ -384,3 +384,28 @@ def test_out_and_method_forms():
     assert torch.sort(x, dim=0, descending=True)[0].tolist() == [[4.0, 5.0, 6.0], [1.0, 2.0, 3.0]]
     assert torch.topk(x, 1, largest=True)[0].tolist() == [[5.0], [6.0]]
     assert torch.std(x, 1, biased=True).size() == (2, 1)
+
+
+@pytest.mark.parametrize("tname", ["Float", "Double", "Long"])
+def test_cumsum_cumprod_out_is_written_directly_or_through_a_temporary(tname):
+    rng = np.random.default_rng(4)
+    a = rng.integers(-3, 4, (37, 300)).astype(NP[tname])
+    ctor = getattr(torch, tname + "Tensor")
+    for name in ("cumsum", "cumprod"):
+        for d in (0, 1):
+            want = getattr(np, name)(a.astype(np.float64 if tname != "Long" else np.int64), axis=d)
+            want = want.astype(NP[tname])
+            # contiguous out= at a storage offset (written directly)
+            big = ctor(38 * 300).zero()
+            o = big.narrow(0, 300, 37 * 300).view(37, 300)
+            assert getattr(torch, name)(torch.fromNumpy(a.copy()), d, out=o) is o
+            np.testing.assert_array_equal(o.numpy(), want, err_msg=f"{name} dim {d}")
+            assert big.narrow(0, 0, 300).numpy().tolist() == [0] * 300  # nothing before it touched
+            # transposed out= (through a temporary)
+            ot = ctor(300, 37).t()
+            getattr(torch, name)(torch.fromNumpy(a.copy()), d, out=ot)
+            np.testing.assert_array_equal(ot.numpy(), want)
+            # out= the input itself
+            x = torch.fromNumpy(a.copy())
+            getattr(torch, name)(x, d, out=x)
+            np.testing.assert_array_equal(x.numpy(), want)

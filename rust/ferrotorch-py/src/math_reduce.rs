@@ -336,6 +336,12 @@ fn cumulate(py: Python<'_>, mut c: Call<'_>, prod: bool) -> PyResult<Py<PyAny>> 
     let dim = c.dim("dim")?.unwrap_or(0);
     c.done()?;
     let x = c.input(0)?;
+    if let Some(o) = c.out.as_ref() {
+        // Straight into out= (no temporary and copy when out= is contiguous and apart from x).
+        let dst = result_tensor(Some(o), x.dtype(), x.sizes())?;
+        maybe_detach(py, x.numel(), || x.cumulate_into(prod, dim, &dst)).py()?;
+        return finish(py, Some(o), dst);
+    }
     let t = maybe_detach(py, x.numel(), || x.cumulate(prod, dim)).py()?;
     c.finish1(py, t)
 }

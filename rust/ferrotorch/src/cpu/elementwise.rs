@@ -9,6 +9,9 @@
 // Offsets and strides of the K operands are indexed in lockstep.
 #![allow(clippy::needless_range_loop)]
 
+pub mod simd_math;
+
+use self::simd_math as sm;
 use crate::dtype::Element;
 use crate::iter::{Plan, SendPtr};
 use crate::parallel;
@@ -119,15 +122,11 @@ pub unsafe fn map1<T: Element, R: Element>(
             if ds == 1 && ss == 1 {
                 if std::ptr::addr_eq(dp, sp) && R::DTYPE == T::DTYPE {
                     let x = std::slice::from_raw_parts_mut(dp as *mut T, len);
-                    for v in x.iter_mut() {
-                        *v = f(*v).cast();
-                    }
+                    sm::inplace1(x, &|v: T| f(v).cast::<T>());
                 } else {
                     let (x, y) =
                         (std::slice::from_raw_parts_mut(dp, len), std::slice::from_raw_parts(sp, len));
-                    for (o, &v) in x.iter_mut().zip(y) {
-                        *o = f(v);
-                    }
+                    sm::into1(x, y, &f);
                 }
             } else {
                 for i in 0..len {
@@ -162,50 +161,96 @@ pub unsafe fn map2<T: Element, R: Element>(
                 let y = bp.read();
                 if d_is_a {
                     let x = std::slice::from_raw_parts_mut(dp as *mut T, len);
-                    for v in x.iter_mut() {
-                        *v = f(*v, y).cast();
-                    }
+                    sm::inplace1(x, &|v: T| f(v, y).cast::<T>());
                 } else {
                     let (x, u) =
                         (std::slice::from_raw_parts_mut(dp, len), std::slice::from_raw_parts(ap, len));
-                    for (o, &v) in x.iter_mut().zip(u) {
-                        *o = f(v, y);
-                    }
+                    sm::into1(x, u, &|v: T| f(v, y));
                 }
             } else if ds == 1 && sa == 1 && sb == 1 {
                 if d_is_a && d_is_b {
                     let x = std::slice::from_raw_parts_mut(dp as *mut T, len);
-                    for v in x.iter_mut() {
-                        *v = f(*v, *v).cast();
-                    }
+                    sm::inplace1(x, &|v: T| f(v, v).cast::<T>());
                 } else if d_is_a {
                     let (x, w) = (
                         std::slice::from_raw_parts_mut(dp as *mut T, len),
                         std::slice::from_raw_parts(bp, len),
                     );
-                    for (v, &y) in x.iter_mut().zip(w) {
-                        *v = f(*v, y).cast();
-                    }
+                    sm::inplace2(x, w, false, &|v: T, y: T| f(v, y).cast::<T>());
                 } else if d_is_b {
                     let (x, u) = (
                         std::slice::from_raw_parts_mut(dp as *mut T, len),
                         std::slice::from_raw_parts(ap, len),
                     );
-                    for (v, &y) in x.iter_mut().zip(u) {
-                        *v = f(y, *v).cast();
-                    }
+                    sm::inplace2(x, u, true, &|y: T, v: T| f(y, v).cast::<T>());
                 } else {
                     let x = std::slice::from_raw_parts_mut(dp, len);
                     let (u, w) = (std::slice::from_raw_parts(ap, len), std::slice::from_raw_parts(bp, len));
-                    for ((o, &v), &y) in x.iter_mut().zip(u).zip(w) {
-                        *o = f(v, y);
-                    }
+                    sm::into2(x, u, w, &f);
                 }
             } else {
-                for i in 0..len {
-                    dp.add(i * ds).write(f(ap.add(i * sa).read(), bp.add(i * sb).read()));
+                // Any strides: gather blocks into stack buffers and run the dispatched loop on
+                // them (so the kernel vectorises here too), writing straight into a contiguous
+                // dst. Every element of a block is read before any is written, so dst identical
+                // to an input is fine.
+                const B: usize = sm::BLOCK;
+                let (mut ba, mut bb, mut bo) = ([T::default(); B], [T::default(); B], [R::default(); B]);
+                let mut i = 0;
+                while i < len {
+                    let m = (len - i).min(B);
+                    for k in 0..m {
+                        ba[k] = ap.add((i + k) * sa).read();
+                        bb[k] = bp.add((i + k) * sb).read();
+                    }
+                    if ds == 1 {
+                        sm::into2(std::slice::from_raw_parts_mut(dp.add(i), m), &ba[..m], &bb[..m], &f);
+                    } else {
+                        sm::into2(&mut bo[..m], &ba[..m], &bb[..m], &f);
+                        for k in 0..m {
+                            dp.add((i + k) * ds).write(bo[k]);
+                        }
+                    }
+                    i += m;
                 }
             }
+        }
+    });
+}
+
+/// `dst = g(a, b)` where `g` works on whole blocks (the two-pass fmod): each run is copied
+/// block by block into stack buffers, so any strides (and dst identical to an input) are fine.
+///
+/// # Safety
+/// As `map2`, with `T` the type of all three.
+pub unsafe fn map2_blocks<T: Element>(
+    dst: *mut T,
+    a: *const T,
+    b: *const T,
+    plan: &Plan<3>,
+    grain: usize,
+    g: impl Fn(&mut [T], &[T], &[T]) + Sync,
+) {
+    const B: usize = sm::BLOCK;
+    let (d, pa, pb) = (SendPtr(dst), SendPtr(a as *mut T), SendPtr(b as *mut T));
+    let (ds, sa, sb) = (plan.inner_stride(0), plan.inner_stride(1), plan.inner_stride(2));
+    walk(plan, grain, |[od, oa, ob], len| {
+        let (mut ba, mut bb, mut bo) = ([T::default(); B], [T::default(); B], [T::default(); B]);
+        let mut i = 0;
+        while i < len {
+            let m = (len - i).min(B);
+            // SAFETY: the caller guarantees every run lies inside the allocations.
+            unsafe {
+                let (dp, ap, bp) = (d.at(od), pa.at(oa) as *const T, pb.at(ob) as *const T);
+                for k in 0..m {
+                    ba[k] = ap.add((i + k) * sa).read();
+                    bb[k] = bp.add((i + k) * sb).read();
+                }
+                g(&mut bo[..m], &ba[..m], &bb[..m]);
+                for k in 0..m {
+                    dp.add((i + k) * ds).write(bo[k]);
+                }
+            }
+            i += m;
         }
     });
 }
@@ -323,6 +368,17 @@ pub trait Arith: Element + PartialOrd {
     fn is_zero(self) -> bool {
         self == Self::zero()
     }
+    /// atan2 (float types only; the caller refuses integers): branch-free, so it vectorises.
+    #[inline(always)]
+    fn atan2(self, o: Self) -> Self {
+        Self::from_f64(self.to_f64().atan2(o.to_f64()))
+    }
+    /// `out = fmod(a, b)` on a block: floats take the two-pass vectorised kernel.
+    fn fmod_block(out: &mut [Self], a: &[Self], b: &[Self]) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = x.fmod(y);
+        }
+    }
 }
 
 macro_rules! int_arith {
@@ -404,6 +460,19 @@ macro_rules! float_arith {
             #[inline(always)] fn mul(self, o: Self) -> Self { self * o }
             #[inline(always)] fn div(self, o: Self) -> Self { self / o }
             #[inline(always)] fn fmod(self, o: Self) -> Self { self % o }
+            #[inline(always)]
+            fn atan2(self, o: Self) -> Self { sm::atan2_f64(self as f64, o as f64) as $t }
+            fn fmod_block(out: &mut [Self], a: &[Self], b: &[Self]) {
+                // Through f64 for f32 too: the quotient test and the fused multiply-add are exact.
+                sm::fixed2(
+                    out,
+                    a,
+                    b,
+                    &|x: $t, y: $t| sm::fmod_fast_f64(x as f64, y as f64) as $t,
+                    &|x: $t, y: $t| sm::fmod_bad_f64(x as f64, y as f64),
+                    &|x: $t, y: $t| x % y,
+                )
+            }
             #[inline(always)] fn remainder(self, o: Self) -> Self { self - o * (self / o).floor() }
             #[inline(always)] fn neg(self) -> Self { -self }
             #[inline(always)] fn abs(self) -> Self { self.abs() }

@@ -266,6 +266,46 @@ unsafe fn sum_avx2<T: Num>(acc: T::A, xs: &[T]) -> T::A {
     lanes::<T>(acc, xs, |a, b| a.add(b), T::A::ZERO)
 }
 
+// The AVX-512 copies below run the same lane order as the AVX2 ones (same results), on wider
+// registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn sum_avx512<T: Num>(acc: T::A, xs: &[T]) -> T::A {
+    lanes::<T>(acc, xs, |a, b| a.add(b), T::A::ZERO)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn prod_avx512<T: Num>(acc: T::A, xs: &[T]) -> T::A {
+    lanes::<T>(acc, xs, |a, b| a.mul(b), T::A::ONE)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn add_rows_avx512<T: Num>(accs: &mut [T::A], xs: &[T]) {
+    add_rows(accs, xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn add_rows4_avx512<T: Num>(accs: &mut [T::A], xs: [&[T]; 4]) {
+    add_rows4(accs, xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn mul_rows_avx512<T: Num>(accs: &mut [T::A], xs: &[T]) {
+    for (a, &x) in accs.iter_mut().zip(xs) {
+        *a = a.mul(x.to_acc());
+    }
+}
+
+/// Whether the CPU has the AVX-512 set the copies above are compiled for.
+#[inline(always)]
+fn avx512() -> bool {
+    crate::cpu::elementwise::simd_math::level() == 2
+}
+
 #[inline(always)]
 fn add_rows<T: Num>(accs: &mut [T::A], xs: &[T]) {
     for (a, &x) in accs.iter_mut().zip(xs) {
@@ -326,6 +366,11 @@ impl<T: Num> Fold<T> for SumF {
     #[inline(always)]
     fn slice(&self, acc: T::A, xs: &[T], _k0: usize) -> T::A {
         #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports AVX-512 (checked just above).
+            return unsafe { sum_avx512::<T>(acc, xs) };
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { sum_avx2::<T>(acc, xs) };
@@ -335,6 +380,11 @@ impl<T: Num> Fold<T> for SumF {
     #[inline(always)]
     fn rows(&self, accs: &mut [T::A], xs: &[T], _k: usize) {
         #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports AVX-512 (checked just above).
+            return unsafe { add_rows_avx512::<T>(accs, xs) };
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { add_rows_avx2::<T>(accs, xs) };
@@ -343,6 +393,11 @@ impl<T: Num> Fold<T> for SumF {
     }
     #[inline(always)]
     fn rows4(&self, accs: &mut [T::A], xs: [&[T]; 4], _k: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports AVX-512 (checked just above).
+            return unsafe { add_rows4_avx512::<T>(accs, xs) };
+        }
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
@@ -376,7 +431,23 @@ impl<T: Num> Fold<T> for ProdF {
     }
     #[inline(always)]
     fn slice(&self, acc: T::A, xs: &[T], _k0: usize) -> T::A {
+        #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports AVX-512 (checked just above).
+            return unsafe { prod_avx512::<T>(acc, xs) };
+        }
         lanes::<T>(acc, xs, |a, b| a.mul(b), T::A::ONE)
+    }
+    #[inline(always)]
+    fn rows(&self, accs: &mut [T::A], xs: &[T], _k: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports AVX-512 (checked just above).
+            return unsafe { mul_rows_avx512::<T>(accs, xs) };
+        }
+        for (a, &x) in accs.iter_mut().zip(xs) {
+            *a = a.mul(x.to_acc());
+        }
     }
 }
 
@@ -640,6 +711,12 @@ impl<T: Num> Fold<T> for VarF {
         }
         let n = xs.len() as f64;
         #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports AVX-512 (checked just above).
+            let (mean, m2) = unsafe { mean_m2_avx512(xs) };
+            return <Self as Fold<T>>::combine(self, acc, (n, mean, m2));
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             let (mean, m2) = unsafe { mean_m2_avx2(xs) };
@@ -660,6 +737,12 @@ fn mean_m2<T: Num>(xs: &[T]) -> (f64, f64) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn mean_m2_avx2<T: Num>(xs: &[T]) -> (f64, f64) {
+    mean_m2(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn mean_m2_avx512<T: Num>(xs: &[T]) -> (f64, f64) {
     mean_m2(xs)
 }
 

@@ -7,7 +7,7 @@
 //! being identical to it is computed through a temporary. Integer division or modulo by zero is
 //! a ZeroDivision error, checked before anything is written.
 
-use crate::cpu::elementwise::{self as ew, Arith};
+use crate::cpu::elementwise::{self as ew, simd_math as sm, Arith};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
@@ -352,20 +352,36 @@ impl Unary {
     }
 }
 
-/// Torch7's float functions (C's libm, except exp, log and sigmoid: the vectorised versions in
-/// cpu/elementwise.rs).
+/// Torch7's float functions, on the branch-free kernels of cpu/elementwise (simd_math) so that
+/// whole slices vectorise; trig arguments beyond the kernels' reduction range go to libm.
 pub trait FloatMath: Arith {
     fn apply(op: Unary, x: Self) -> Self;
+    /// `dst = op(src)` (src `None`: in place) on the widest vectors the CPU has.
+    fn slice(op: Unary, dst: &mut [Self], src: Option<&[Self]>);
     fn exp_slice(dst: &mut [Self], src: Option<&[Self]>);
     fn log_slice(dst: &mut [Self], src: Option<&[Self]>);
     fn sigmoid_slice(dst: &mut [Self], src: Option<&[Self]>);
 }
 
+/// `dst = f(src)` or `dst = f(dst)` through the dispatched loops.
+#[inline(always)]
+fn slice_map<T: Copy>(dst: &mut [T], src: Option<&[T]>, f: impl Fn(T) -> T) {
+    match src {
+        Some(s) => sm::into1(dst, s, &f),
+        None => sm::inplace1(dst, &f),
+    }
+}
+
 macro_rules! float_math {
-    ($t:ident, $exp:path, $log:path, $exp_slice:path, $log_slice:path, $sig_slice:path) => {
+    ($t:ident, $exp:path, $log:path, $exp_slice:path, $log_slice:path, $sig_slice:path,
+     $round:path, $tanh:expr) => {
         impl FloatMath for $t {
             #[inline(always)]
             fn apply(op: Unary, x: $t) -> $t {
+                // The f64 kernels, rounded once for f32 (within 1 ulp); trig beyond their range
+                // through libm.
+                let w = x as f64;
+                let in_range = w.abs() <= sm::TRIG_LIMIT;
                 match op {
                     Unary::Abs => x.abs(),
                     Unary::Sign => Arith::sign(x),
@@ -373,24 +389,89 @@ macro_rules! float_math {
                     Unary::Cinv => 1.0 / x,
                     Unary::Exp => $exp(x),
                     Unary::Log => $log(x),
-                    Unary::Log1p => x.ln_1p(),
-                    Unary::Cos => x.cos(),
-                    Unary::Acos => x.acos(),
-                    Unary::Cosh => x.cosh(),
-                    Unary::Sin => x.sin(),
-                    Unary::Asin => x.asin(),
-                    Unary::Sinh => x.sinh(),
-                    Unary::Tan => x.tan(),
-                    Unary::Atan => x.atan(),
-                    Unary::Tanh => x.tanh(),
+                    Unary::Log1p => sm::log1p_f64(w) as $t,
+                    Unary::Cos => {
+                        if in_range {
+                            sm::cos_f64(w) as $t
+                        } else {
+                            x.cos()
+                        }
+                    }
+                    Unary::Acos => sm::acos_f64(w) as $t,
+                    Unary::Cosh => sm::cosh_f64(w) as $t,
+                    Unary::Sin => {
+                        if in_range {
+                            sm::sin_f64(w) as $t
+                        } else {
+                            x.sin()
+                        }
+                    }
+                    Unary::Asin => sm::asin_f64(w) as $t,
+                    Unary::Sinh => sm::sinh_f64(w) as $t,
+                    Unary::Tan => {
+                        if in_range {
+                            sm::tan_f64(w) as $t
+                        } else {
+                            x.tan()
+                        }
+                    }
+                    Unary::Atan => sm::atan_f64(w) as $t,
+                    Unary::Tanh => $tanh(x),
                     Unary::Sqrt => x.sqrt(),
                     Unary::Rsqrt => 1.0 / x.sqrt(),
                     Unary::Sigmoid => 1.0 / (1.0 + $exp(-x)),
-                    Unary::Round => x.round(),
+                    Unary::Round => $round(x),
                     Unary::Ceil => x.ceil(),
                     Unary::Floor => x.floor(),
                     Unary::Trunc => x.trunc(),
                     Unary::Frac => x - x.trunc(),
+                }
+            }
+            fn slice(op: Unary, d: &mut [$t], s: Option<&[$t]>) {
+                // One loop per op so each is inlined into the vectorised copies.
+                macro_rules! m {
+                    ($o:ident) => {
+                        slice_map(d, s, |x: $t| <$t as FloatMath>::apply(Unary::$o, x))
+                    };
+                }
+                // The pure kernel first (no libm call in the loop, so it vectorises), libm
+                // where the argument is beyond the kernel's reduction range.
+                macro_rules! trig {
+                    ($o:ident, $k:path) => {
+                        sm::with_fallback(
+                            d,
+                            s,
+                            |x: $t| $k(x as f64) as $t,
+                            |x: $t| !((x as f64).abs() <= sm::TRIG_LIMIT),
+                            |x: $t| <$t as FloatMath>::apply(Unary::$o, x),
+                        )
+                    };
+                }
+                match op {
+                    Unary::Exp => $exp_slice(d, s),
+                    Unary::Log => $log_slice(d, s),
+                    Unary::Sigmoid => $sig_slice(d, s),
+                    Unary::Sin => trig!(Sin, sm::sin_f64),
+                    Unary::Cos => trig!(Cos, sm::cos_f64),
+                    Unary::Tan => trig!(Tan, sm::tan_f64),
+                    Unary::Abs => m!(Abs),
+                    Unary::Sign => m!(Sign),
+                    Unary::Neg => m!(Neg),
+                    Unary::Cinv => m!(Cinv),
+                    Unary::Log1p => m!(Log1p),
+                    Unary::Acos => m!(Acos),
+                    Unary::Cosh => m!(Cosh),
+                    Unary::Asin => m!(Asin),
+                    Unary::Sinh => m!(Sinh),
+                    Unary::Atan => m!(Atan),
+                    Unary::Tanh => m!(Tanh),
+                    Unary::Sqrt => m!(Sqrt),
+                    Unary::Rsqrt => m!(Rsqrt),
+                    Unary::Round => m!(Round),
+                    Unary::Ceil => m!(Ceil),
+                    Unary::Floor => m!(Floor),
+                    Unary::Trunc => m!(Trunc),
+                    Unary::Frac => m!(Frac),
                 }
             }
             fn exp_slice(dst: &mut [$t], src: Option<&[$t]>) {
@@ -406,8 +487,26 @@ macro_rules! float_math {
     };
 }
 
-float_math!(f32, ew::exp_f32, ew::log_f32, ew::exp_slice_f32, ew::log_slice_f32, ew::sigmoid_slice_f32);
-float_math!(f64, ew::exp_f64, ew::log_f64, ew::exp_slice_f64, ew::log_slice_f64, ew::sigmoid_slice_f64);
+float_math!(
+    f32,
+    ew::exp_f32,
+    ew::log_f32,
+    ew::exp_slice_f32,
+    ew::log_slice_f32,
+    ew::sigmoid_slice_f32,
+    sm::round_f32,
+    sm::tanh_f32
+);
+float_math!(
+    f64,
+    ew::exp_f64,
+    ew::log_f64,
+    ew::exp_slice_f64,
+    ew::log_slice_f64,
+    ew::sigmoid_slice_f64,
+    sm::round_f64,
+    sm::tanh_f64
+);
 
 fn unary_float<T: FloatMath>(op: Unary, w: &Target, src: &Tensor) -> Result<()> {
     let plan = plan2(&w.t, src);
@@ -415,26 +514,7 @@ fn unary_float<T: FloatMath>(op: Unary, w: &Target, src: &Tensor) -> Result<()> 
     let (d, s) = (w.v.base::<T>(), input_view(w, 0)?.base::<T>());
     // SAFETY: layouts checked against the blocks kept alive by the views; dst is identical to
     // or disjoint from src (writable_target); the grain honours self-overlap.
-    unsafe {
-        macro_rules! m {
-            ($f:expr) => {
-                ew::map1::<T, T>(d, s, &plan, grain, $f)
-            };
-        }
-        match op {
-            Unary::Exp => ew::map1_slices(d, s, &plan, grain, T::exp_slice),
-            Unary::Log => ew::map1_slices(d, s, &plan, grain, T::log_slice),
-            Unary::Sigmoid => ew::map1_slices(d, s, &plan, grain, T::sigmoid_slice),
-            Unary::Abs => m!(|x| T::apply(Unary::Abs, x)),
-            Unary::Neg => m!(|x| T::apply(Unary::Neg, x)),
-            Unary::Sqrt => m!(|x| T::apply(Unary::Sqrt, x)),
-            Unary::Cinv => m!(|x| T::apply(Unary::Cinv, x)),
-            Unary::Floor => m!(|x| T::apply(Unary::Floor, x)),
-            Unary::Ceil => m!(|x| T::apply(Unary::Ceil, x)),
-            Unary::Trunc => m!(|x| T::apply(Unary::Trunc, x)),
-            other => m!(move |x| T::apply(other, x)),
-        }
-    }
+    unsafe { ew::map1_slices(d, s, &plan, grain, |dst, src| T::slice(op, dst, src)) };
     Ok(())
 }
 
@@ -546,7 +626,7 @@ impl Binary {
             Binary::Pow => x.pow(y),
             Binary::Fmod => x.fmod(y),
             Binary::Remainder => x.remainder(y),
-            Binary::Atan2 => T::from_f64(x.to_f64().atan2(y.to_f64())),
+            Binary::Atan2 => x.atan2(y),
             Binary::Lshift => x.shl(y),
             Binary::Rshift => x.shr(y),
             Binary::Bitand => x.bitand(y),
@@ -605,6 +685,18 @@ macro_rules! per_binary {
                 const $o: Binary = Binary::Min;
                 $body
             }
+            Binary::Atan2 => {
+                const $o: Binary = Binary::Atan2;
+                $body
+            }
+            Binary::Pow => {
+                const $o: Binary = Binary::Pow;
+                $body
+            }
+            Binary::Remainder => {
+                const $o: Binary = Binary::Remainder;
+                $body
+            }
             other => {
                 #[allow(non_snake_case)]
                 let $o = other;
@@ -650,6 +742,36 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
                 "{what}: 0 cannot be raised to a negative integer power"
             )));
         }
+    }
+    if T::IS_FLOAT && op == Binary::Fmod && dst.numel() > 0 {
+        // The two-pass block kernel (vectorised fmod, C's fmod for huge quotients); a number
+        // operand becomes a stride-0 tensor.
+        let as_tensor = |o: &Operand| -> Result<Tensor> {
+            match o {
+                Operand::Tensor(t) => Ok(t.clone()),
+                Operand::Scalar(s) => {
+                    let ones: SmallVec<[usize; 4]> = dst.sizes().iter().map(|_| 1).collect();
+                    Tensor::from_slice(&[s.cast::<T>()], &ones)?.expand(dst.sizes())
+                }
+            }
+        };
+        let (x, y) = (as_tensor(a)?, as_tensor(b)?);
+        return with_target(dst, &[&x, &y], |w| {
+            let (av, bv) = (input_view(w, 0)?, input_view(w, 1)?);
+            let plan = plan3(&w.t, &x, &y);
+            // SAFETY: as in apply2.
+            unsafe {
+                ew::map2_blocks::<T>(
+                    w.v.base::<T>(),
+                    av.base::<T>(),
+                    bv.base::<T>(),
+                    &plan,
+                    w.t.write_grain(),
+                    T::fmod_block,
+                )
+            };
+            Ok(())
+        });
     }
     let inputs: SmallVec<[&Tensor; 2]> = [a, b].iter().filter_map(|o| o.tensor()).collect();
     with_target(dst, &inputs, |w| {

@@ -243,15 +243,40 @@ impl Tensor {
     pub fn cumulate(&self, prod: bool, dim: i64) -> Result<Tensor> {
         let what = if prod { "cumprod" } else { "cumsum" };
         need_dims(self, what)?;
+        let out = Tensor::zeros(self.dtype(), self.sizes())?;
+        self.cumulate_into(prod, dim, &out)?;
+        Ok(out)
+    }
+
+    /// `cumulate` written into `dst` (self's type and sizes). A contiguous `dst` disjoint from
+    /// self is written directly (one pass, as PyTorch's `out=`); otherwise through a temporary.
+    pub fn cumulate_into(&self, prod: bool, dim: i64, dst: &Tensor) -> Result<()> {
+        let what = if prod { "cumprod" } else { "cumsum" };
+        need_dims(self, what)?;
         let d = wrap_dim(dim, self.ndim())?;
+        if dst.dtype() != self.dtype() || dst.sizes() != self.sizes() {
+            return Err(Error::Value(format!(
+                "{what}: the result tensor must be a {} of size {}, got a {} of size {}",
+                self.dtype().tensor_type_name(),
+                size_string(self.sizes()),
+                dst.dtype().tensor_type_name(),
+                size_string(dst.sizes())
+            )));
+        }
+        if dst.numel() == 0 {
+            return Ok(());
+        }
+        if !dst.is_contiguous() || crate::ops::linalg::overlaps(self, dst) {
+            let tmp = Tensor::zeros(self.dtype(), self.sizes())?;
+            self.cumulate_into(prod, dim, &tmp)?;
+            return dst.copy_same_shape(&tmp);
+        }
         crate::with_math_dtype!(self.dtype(), what, T, {
-            let out = Tensor::zeros(self.dtype(), self.sizes())?;
-            if out.numel() == 0 {
-                return Ok(out);
-            }
-            let w = walk(self, d, self.sizes());
-            let (xv, ov) = (self.checked_view()?, out.checked_view()?);
-            // SAFETY: x checked; out is new, contiguous, of x's shape.
+            let mut w = walk(self, d, self.sizes());
+            w.outer.offsets[0] = dst.storage_offset();
+            let (xv, ov) = (self.checked_view()?, dst.checked_view()?);
+            // SAFETY: x checked; dst is contiguous (the walk's output layout from its storage
+            // offset), of x's shape, checked against its block and disjoint from x.
             unsafe {
                 if prod {
                     kr::scan_dim::<T, _>(&ProdF, xv.base::<T>(), ov.base::<T>(), &w)
@@ -259,7 +284,7 @@ impl Tensor {
                     kr::scan_dim::<T, _>(&SumF { mean: false }, xv.base::<T>(), ov.base::<T>(), &w)
                 }
             }
-            Ok(out)
+            Ok(())
         })
     }
 
