@@ -26,19 +26,7 @@ TESTS = Path(__file__).resolve().parent
 DECLARATION = re.compile(r"^TORCH7_FIXTURES\s*=", re.MULTILINE)
 
 # pattern -> why no test on this branch loads it yet (owner and what it needs).
-AWAITING = {
-    "t7/*": "t7 serialization (torch.load of .t7 files): the t7 helper's branch",
-    "nn_zoo/t7/*": "each nn_zoo class saved with torch.save: the t7 helper's branch",
-    "image/*": "ferrotorch.image: the image helper's branch",
-    "nn_zoo/Spatial*.json": "spatial nn modules: the conv / pool / norm / padding branches",
-    "nn/Spatial*.json": "spatial nn modules: the conv / pool / norm branches",
-    "nn_zoo/Temporal*.json": "temporal nn modules (nn/temporal.py): the spatial modules' helpers",
-    "nn_zoo/Volumetric*.json": "volumetric nn modules: not implemented yet",
-    "nn_zoo/UpSampling.json": "nn.UpSampling: not implemented yet",
-    "nn_zoo/FeatureLPPooling.json": "nn.FeatureLPPooling: not implemented yet",
-    "nn_zoo/LookupTable.json": "nn.LookupTable: not implemented yet",
-    "nn_zoo/DepthConcat.json": "its children are SpatialConvolutions (the conv branch)",
-}
+AWAITING: dict[str, str] = {}
 # Documentation, not recordings.
 NOT_RECORDINGS = ["*.md"]
 

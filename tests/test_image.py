@@ -22,6 +22,7 @@ IMAGE_FIXTURES = FIXTURES / "image"
 # gaussian, gaussian1D and laplacian are image/kernels.py's (tested with it).
 MINE = ["crop", "hflip", "hsv2rgb", "lcn", "minmax", "rgb2hsv", "rgb2y", "rgb2yuv", "rotate",
         "scale", "toDisplayTensor", "translate", "vflip", "yuv2rgb"]
+TORCH7_FIXTURES = [f"image/{n}.json" for n in MINE] + ["image/gaussian.json"]
 
 
 def _load(name):
@@ -32,6 +33,7 @@ def _load(name):
 def translate(call):
     code = call.strip()
     code = re.sub(r"image\.(\w+)\{(.*)\}$", r"image.\1(\2)", code)  # a Lua table of options
+    code = re.sub(r"image\.(\w+)\{([^{}]*)\}", r"image.\1(\2)", code)  # ...also as an argument
     code = re.sub(r"=\{([^}]*)\}", r"=[\1]", code)  # input={a,b,c}
     code = re.sub(r"\btrue\b", "True", code)
     code = re.sub(r"\bfalse\b", "False", code)

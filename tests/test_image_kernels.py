@@ -24,7 +24,9 @@ def _python_call(lua):
     return eval(code, {"image": image})
 
 
-CALLS = [c for name in ("gaussian", "gaussian1D", "laplacian") for c in _calls(name)]
+KERNELS = ("gaussian", "gaussian1D", "laplacian")
+TORCH7_FIXTURES = [f"image/{n}.json" for n in KERNELS]
+CALLS = [c for name in KERNELS for c in _calls(name)]
 
 
 @pytest.mark.parametrize("call,expected", CALLS, ids=[c for c, _ in CALLS])

@@ -20,6 +20,9 @@ ZOO_BUILDERS = {
     "NaN": lambda: nn.NaN(nn.Linear(3, 2), 1),
     "Profile": lambda: nn.Profile(nn.Linear(3, 2), 100, "lin"),
     "GPU": lambda: nn.GPU(nn.Linear(3, 2), 0),
+    # Children of different spatial sizes: the 1x1 output is centred in the 3x3 one's frame.
+    "DepthConcat": lambda: nn.DepthConcat(0).add(nn.SpatialConvolution(2, 3, 3, 3))
+    .add(nn.SpatialConvolution(2, 2, 1, 1)),
 }
 
 

@@ -19,6 +19,26 @@ from nn_testing import (
     zoo,
 )
 
+# The recordings these tests load (as traced from the loads below).
+TORCH7_FIXTURES = [
+    *(f"init/{n}.json" for n in (
+        "SpatialConvolution", "SpatialConvolutionLocal", "SpatialConvolutionMM",
+        "SpatialConvolutionMap", "SpatialConvolutionMap_random", "SpatialDepthWiseConvolution",
+        "SpatialDilatedConvolution", "SpatialFullConvolution", "SpatialFullConvolutionMap",
+        "SpatialSubSampling", "VolumetricConvolution", "VolumetricDilatedConvolution",
+        "VolumetricFullConvolution",
+    )),
+    *(f"nn/{n}.json" for n in (
+        "SpatialConvolution",
+    )),
+    *(f"nn_zoo/{n}.json" for n in (
+        "SpatialConvolution", "SpatialConvolutionLocal", "SpatialConvolutionMM",
+        "SpatialConvolutionMap", "SpatialDepthWiseConvolution", "SpatialDilatedConvolution",
+        "SpatialFullConvolution", "SpatialFullConvolutionMap", "SpatialSubSampling",
+        "VolumetricConvolution", "VolumetricDilatedConvolution", "VolumetricFullConvolution",
+    )),
+]
+
 UNROLLED = ["SpatialConvolution", "SpatialConvolutionMM", "SpatialDilatedConvolution",
             "SpatialDepthWiseConvolution", "SpatialFullConvolution", "VolumetricConvolution",
             "VolumetricDilatedConvolution", "VolumetricFullConvolution"]

@@ -16,6 +16,23 @@ from nn_testing import (
     zoo,
 )
 
+# The recordings these tests load (as traced from the loads below).
+TORCH7_FIXTURES = [
+    *(f"init/{n}.json" for n in (
+        "SpatialBatchNormalization", "SpatialContrastiveNormalization",
+        "SpatialDivisiveNormalization", "SpatialSubtractiveNormalization",
+        "VolumetricBatchNormalization",
+    )),
+    *(f"nn/{n}.json" for n in (
+        "SpatialBatchNormalization", "SpatialContrastiveNormalization",
+    )),
+    *(f"nn_zoo/{n}.json" for n in (
+        "SpatialBatchNormalization", "SpatialContrastiveNormalization", "SpatialCrossMapLRN",
+        "SpatialDivisiveNormalization", "SpatialSubtractiveNormalization",
+        "VolumetricBatchNormalization",
+    )),
+]
+
 ZOO = ["SpatialSubtractiveNormalization", "SpatialDivisiveNormalization",
        "SpatialContrastiveNormalization", "SpatialCrossMapLRN", "SpatialBatchNormalization",
        "VolumetricBatchNormalization"]

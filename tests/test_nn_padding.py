@@ -10,6 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nn_testing import assert_close, check_jacobian, check_zoo_module, value, zoo
 
+# The recordings these tests load (as traced from the loads below).
+TORCH7_FIXTURES = [
+    *(f"nn_zoo/{n}.json" for n in (
+        "SpatialReflectionPadding", "SpatialReplicationPadding", "SpatialUpSamplingBilinear",
+        "SpatialUpSamplingNearest", "SpatialZeroPadding", "UpSampling",
+        "VolumetricReplicationPadding",
+    )),
+]
+
+
 ZOO = ["SpatialZeroPadding", "SpatialReflectionPadding", "SpatialReplicationPadding",
        "VolumetricReplicationPadding", "SpatialUpSamplingNearest", "SpatialUpSamplingBilinear",
        "UpSampling"]

@@ -18,6 +18,21 @@ from nn_testing import (
     zoo,
 )
 
+# The recordings these tests load (as traced from the loads below).
+TORCH7_FIXTURES = [
+    *(f"nn/{n}.json" for n in (
+        "SpatialAveragePooling", "SpatialMaxPooling",
+    )),
+    *(f"nn_zoo/{n}.json" for n in (
+        "FeatureLPPooling", "SpatialAdaptiveAveragePooling", "SpatialAdaptiveMaxPooling",
+        "SpatialAveragePooling", "SpatialDilatedMaxPooling", "SpatialFractionalMaxPooling",
+        "SpatialLPPooling", "SpatialMaxPooling", "SpatialMaxUnpooling",
+        "TemporalDynamicKMaxPooling", "TemporalMaxPooling", "VolumetricAveragePooling",
+        "VolumetricDilatedMaxPooling", "VolumetricFractionalMaxPooling", "VolumetricMaxPooling",
+        "VolumetricMaxUnpooling",
+    )),
+]
+
 
 def build(name):
     return getattr(nn, name)(*value(zoo(name)["constructor_args"]))

@@ -14,6 +14,16 @@ from nn_testing import (
     zoo,
 )
 
+# The recordings these tests load (as traced from the loads below).
+TORCH7_FIXTURES = [
+    *(f"init/{n}.json" for n in (
+        "LookupTable", "TemporalConvolution", "TemporalRowConvolution", "TemporalSubSampling",
+    )),
+    *(f"nn_zoo/{n}.json" for n in (
+        "LookupTable", "TemporalConvolution", "TemporalRowConvolution", "TemporalSubSampling",
+    )),
+]
+
 CLASSES = ["TemporalConvolution", "TemporalSubSampling", "TemporalRowConvolution",
            "LookupTable"]
 

@@ -271,3 +271,30 @@ def test_positions_are_one_based_in_the_file(tmp_path):
     assert (back.get(0).dimension, back.get(0).index, back.get(1).index) == (0, 1, -1)
     x = torch.randn(4, 3)
     assert back.forward(x).tolist() == m.forward(x).tolist()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.VolumetricMaxPooling(2, 3, 2, 2, 2, 1, 1, 1, 0),
+    lambda: nn.VolumetricDilatedMaxPooling(2, 2, 2, 1, 2, 1, 1, 0, 1, 2, 1, 2),
+], ids=["VolumetricMaxPooling", "VolumetricDilatedMaxPooling"])
+def test_volumetric_max_indices_are_packed_as_torch7(tmp_path, make):
+    """Torch7 packs each maximum's in-window (t, h, w) offset into a long's low bytes;
+    ferrotorch's flat positions go out packed and come back flat, and unpooling still works."""
+    m = make()
+    x = torch.randn(2, 3, 6, 7, 8)
+    y = m.forward(x).clone()
+    path = tmp_path / "pool.t7"
+    torch.save(path, m, clear_state=False)
+    obj = torchfile.load(str(path))
+    packed = obj.indices.reshape(-1)
+    assert packed.max() < 1 << 24 and packed.min() >= 0
+    offsets = [(packed >> (8 * i)) & 255 for i in range(3)]
+    assert offsets[0].max() < m.kT and offsets[1].max() < m.kH and offsets[2].max() < m.kW
+    back = torch.load(path)
+    assert back.indices.equal(m.indices)
+    assert back.forward(x).equal(y)
+    unpool = nn.VolumetricMaxUnpooling(nn.VolumetricMaxPooling(2, 2, 2))
+    unpool.pooling.forward(x)
+    again = torch.deserialize(torch.serialize(unpool, clear_state=False))
+    z = torch.randn(*unpool.pooling.output.size())
+    assert again.forward(z).equal(unpool.forward(z))

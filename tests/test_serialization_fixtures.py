@@ -14,6 +14,7 @@ from nn_testing import assert_close, value
 
 T7 = FIXTURES / "t7"
 ZOO = FIXTURES / "nn_zoo" / "t7"
+TORCH7_FIXTURES = ["t7/*", "nn_zoo/t7/*"]  # every file of both folders
 
 
 def side(path):
@@ -112,9 +113,10 @@ def test_torch7_mixed_table_keys():
 
 def test_torch7_same_tensor_twice_is_one_object():
     t = torch.load(T7 / "same_tensor_twice.t7")
-    tensors = [v for v in (t.values() if isinstance(t, dict) else t)
-               if isinstance(v, torch.Tensor)]
-    assert len(tensors) >= 2 and all(x is tensors[0] for x in tensors)
+    spec = side(T7 / "same_tensor_twice.t7")["content"]["table"]
+    check_tensor(t["first"], spec["first"])
+    tensors = [t["first"], t["second"], *t["list"]]
+    assert len(tensors) == 4 and all(x is tensors[0] for x in tensors)
 
 
 def test_torch7_shared_storage_stays_shared():

@@ -71,6 +71,54 @@ _INDEX_TENSOR_FIELDS = {
     "nn.TemporalMaxPooling": ("indices",),
 }
 
+
+
+def _window_starts(size, fields):
+    """Each output position's window start along T, H and W (input coordinates, padding
+    subtracted), as LongTensors of ``size`` (the indices' size)."""
+    import ferrotorch as torch
+
+    nd = len(size)
+    starts = []
+    for axis, d in zip(range(nd - 3, nd), "THW"):
+        shape = [1] * nd
+        shape[axis] = size[axis]
+        r = torch.range(0, size[axis] - 1).long().mul(fields[f"d{d}"]).add(-fields.get(f"pad{d}", 0))
+        starts.append(r.view(*shape).expand(*size).clone())
+    return starts
+
+
+def _unpack_volumetric_indices(packed, fields):
+    """Torch7's Volumetric(Dilated)MaxPooling packs each maximum's (t, h, w) offset in its
+    window into the low three bytes of a long (the upper four are left unwritten); ferrotorch
+    keeps the flat position in the T x H x W input volume (what VolumetricMaxUnpooling needs)."""
+    t, h, w = (packed.clone().rshift(8 * i).bitand(255).mul(fields.get(f"dilation{d}", 1))
+               .add(start) for i, (d, start) in enumerate(zip("THW", _window_starts(
+                   list(packed.size()), fields))))
+    return t.mul(fields["iheight"]).add(h).mul(fields["iwidth"]).add(w)
+
+
+def _pack_volumetric_indices(flat, fields):
+    """The inverse of :func:`_unpack_volumetric_indices`, for torch.save."""
+    plane = fields["iheight"] * fields["iwidth"]
+    coords = (flat.clone().div(plane), flat.clone().remainder(plane).div(fields["iwidth"]),
+              flat.clone().remainder(fields["iwidth"]))
+    packed = None
+    for i, (d, c, start) in enumerate(zip("THW", coords, _window_starts(list(flat.size()),
+                                                                        fields))):
+        off = c.add(-1, start).div(fields.get(f"dilation{d}", 1)).lshift(8 * i)
+        packed = off if packed is None else packed.add(off)
+    return packed
+
+
+# Tensors stored in another layout: (load, save) converters taking the module's fields.
+_PACKED_TENSOR_FIELDS = {
+    "nn.VolumetricMaxPooling": {"indices": (_unpack_volumetric_indices,
+                                            _pack_volumetric_indices)},
+    "nn.VolumetricDilatedMaxPooling": {"indices": (_unpack_volumetric_indices,
+                                                   _pack_volumetric_indices)},
+}
+
 # Fields whose ferrotorch value is the Torch7 value plus a constant (IndexLinear's keysOffset
 # is stored minus one by Torch7, as-is by ferrotorch).
 _OFFSET_FIELDS = {
@@ -204,6 +252,13 @@ _LOAD_FIXUPS = {
 }
 
 
+def _as_bytes(data, where):
+    """bytes(data) for bytes-like data; an int would make a zero-filled buffer of that size."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{where}: expected bytes-like data, got {type(data).__name__}")
+    return bytes(data)
+
+
 class LuaFunction:
     """LuaFunction: a Lua function read from a .t7 file (bytecode and upvalues), kept so the
     file can be written back; calling it raises RuntimeError, since loading never runs code.
@@ -217,7 +272,7 @@ class LuaFunction:
     """
 
     def __init__(self, bytecode, upvalues=None):
-        self.bytecode = bytes(bytecode)
+        self.bytecode = _as_bytes(bytecode, "torch.LuaFunction")
         self.upvalues = upvalues
 
     def __call__(self, *args, **kwargs):
@@ -465,6 +520,7 @@ def _fill_module(obj, typename, fields):
     index_fields = _INDEX_FIELDS.get(typename, ())
     offsets = _OFFSET_FIELDS.get(typename, {})
     index_tensors = _INDEX_TENSOR_FIELDS.get(typename, ())
+    packed = _PACKED_TENSOR_FIELDS.get(typename, {})
     state = {}
     funcs = {}
     cls = type(obj)
@@ -476,6 +532,8 @@ def _fill_module(obj, typename, fields):
             v += offsets[k]
         elif k in index_tensors and isinstance(v, _C.Tensor) and v.nElement() > 0:
             v = v.clone().add(-1)
+        elif k in packed and isinstance(v, _C.Tensor) and v.nElement() > 0:
+            v = packed[k][0](v, fields)
         if isinstance(v, LuaFunction) and hasattr(cls, str(k)):
             # A Lua closure that replaced a method: kept aside (and saved back), so the
             # Python method still runs.
@@ -537,7 +595,7 @@ def deserialize(data, format="binary"):
     _check_format(format, "torch.deserialize")
     if isinstance(data, _C.Storage):
         data = bytes(data.numpy())
-    objects, root = _C._t7_deserialize(bytes(data), format)
+    objects, root = _C._t7_deserialize(_as_bytes(data, "torch.deserialize"), format)
     return _to_python(objects, root)
 
 
@@ -592,6 +650,7 @@ def _module_fields(obj, clear_state):
     index_fields = _INDEX_FIELDS.get(typename, ())
     offsets = _OFFSET_FIELDS.get(typename, {})
     index_tensors = _INDEX_TENSOR_FIELDS.get(typename, ())
+    packed = _PACKED_TENSOR_FIELDS.get(typename, {})
     fields = {}
     for k, v in obj.__dict__.items():
         if k == "_t7_lua_functions":
@@ -605,6 +664,8 @@ def _module_fields(obj, clear_state):
             v -= offsets[k]
         elif k in index_tensors and isinstance(v, Tensor) and v.nElement() > 0:
             v = v.clone().add(1)
+        elif k in packed and isinstance(v, Tensor) and v.nElement() > 0:
+            v = packed[k][1](v, obj.__dict__)
         fields[inverse.get(k, k)] = v
     return fields
 
