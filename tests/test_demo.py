@@ -116,6 +116,27 @@ def test_digits_are_the_uci_set_split_without_overlap():
     assert not {row.tobytes() for row in a[:200]} & {row.tobytes() for row in b}
 
 
+def test_jitter_shifts_each_sample_within_bounds_and_fills_the_background():
+    # One bright pixel per image, on a background of -1: after a shift of (dx, dy) with
+    # |dx|, |dy| <= 2 it sits at (10 + dy, 20 + dx) and everything else is background.
+    images = torch.FloatTensor(5, 3, 32, 32).fill(-1)
+    images.select(3, 20).select(2, 10).fill(7)
+    s = data.ImageSet(images, torch.LongTensor([0, 1, 2, 3, 4]), "dots")
+    torch.manualSeed(3)
+    x, y = s.sample(64, jitter=2)
+    shifts = set()
+    for i in range(64):
+        a = x[i].numpy()
+        assert sorted(np.unique(a).tolist()) == [-1.0, 7.0]
+        c, r, col = np.nonzero(a == 7)
+        assert c.tolist() == [0, 1, 2] and len(set(r)) == 1 and len(set(col)) == 1
+        assert abs(r[0] - 10) <= 2 and abs(col[0] - 20) <= 2
+        shifts.add((r[0] - 10, col[0] - 20))
+    assert len(shifts) > 15  # most of the 25 shifts appear in 64 draws
+    assert images.eq(7).sum() == 15  # the set itself is untouched
+    assert s.sample(64)[0].eq(7).sum() == 64 * 3  # no jitter: the pixel stays put
+
+
 def run_demo(tmp_path, *extra):
     argv = ["--epochs", "1", "--limit", "400", "--no-plot", "--no-progress", "--no-confusion",
             "--out", str(tmp_path), *extra]

@@ -22,14 +22,17 @@ def train_parser():
     p.add_argument("--data", metavar="FOLDER", default=None,
                    help="read MNIST IDX files or CIFAR-10 binary batches from FOLDER instead "
                         "of the embedded digits")
-    p.add_argument("--epochs", type=int, default=12, help="epochs to train (default 12)")
+    p.add_argument("--epochs", type=int, default=30, help="epochs to train (default 30)")
     p.add_argument("--batch-size", type=int, default=32, help="samples per batch (default 32)")
     p.add_argument("--lr", type=float, default=0.05, help="SGD learning rate (default 0.05)")
-    p.add_argument("--lr-decay", type=float, default=1e-4,
-                   help="SGD learningRateDecay (default 1e-4)")
+    p.add_argument("--lr-decay", type=float, default=1e-3,
+                   help="SGD learningRateDecay (default 1e-3)")
     p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
     p.add_argument("--weight-decay", type=float, default=0.0,
                    help="SGD weightDecay (default 0)")
+    p.add_argument("--jitter", type=int, default=2, metavar="PIXELS",
+                   help="shift each training image by a random -PIXELS..PIXELS in x and y, on "
+                        "the donkeys (default 2; 0 turns it off)")
     p.add_argument("--threads", type=int, default=1,
                    help="donkey threads sampling batches (default 1)")
     p.add_argument("--seed", type=int, default=1, help="torch.manualSeed for the model and "

@@ -22,6 +22,7 @@ from importlib import resources
 import numpy as np
 
 import ferrotorch as torch
+from ferrotorch import image
 
 DIGITS_FILE = "digits.csv.gz"
 
@@ -52,22 +53,36 @@ class ImageSet:
     def size(self):
         return self.images.size(0)
 
-    def sample(self, batchSize, generator=None):
-        """A random batch (inputs, labels), drawn with replacement (Torch7's trainLoader:sample).
+    def sample(self, batchSize, generator=None, jitter=0):
+        """A random batch (inputs, labels), drawn with replacement (Torch7's trainLoader:sample);
+        with ``jitter`` > 0 each image is shifted by a random -jitter..jitter pixels in x and y
+        (``image.translate``), the vacated pixels taking the background (the darkest) value.
 
         >>> import ferrotorch as torch
         >>> from ferrotorch.demo.data import ImageSet
         >>> s = ImageSet(torch.FloatTensor(4, 3, 32, 32).zero(), torch.LongTensor([0, 1, 2, 1]), "t")
-        >>> x, y = s.sample(2)
+        >>> x, y = s.sample(2, jitter=2)
         >>> list(x.size()), list(y.size())
         ([2, 3, 32, 32], [2])
         """
         n = self.size()
-        if generator is None:
-            idx = torch.LongTensor(batchSize).random(0, n - 1)  # inclusive bounds
-        else:
-            idx = torch.LongTensor(batchSize).random(generator, 0, n - 1)
-        return self.images.index(0, idx), self.labels.index(0, idx)
+        draw = (lambda t, a, b: t.random(a, b)) if generator is None else (
+            lambda t, a, b: t.random(generator, a, b))
+        idx = draw(torch.LongTensor(batchSize), 0, n - 1)  # inclusive bounds
+        inputs, labels = self.images.index(0, idx), self.labels.index(0, idx)
+        if jitter > 0:
+            background = self.background()
+            shifts = draw(torch.LongTensor(batchSize, 2), -jitter, jitter).tolist()
+            for i, (dx, dy) in enumerate(shifts):
+                x = inputs[i]  # a view: shifted in place
+                x.copy(image.translate(x.add(-background), dx, dy).add(background))
+        return inputs, labels
+
+    def background(self):
+        """The darkest pixel value (the digits' blank background, after normalisation)."""
+        if not hasattr(self, "_background"):
+            self._background = float(self.images.min()) if self.images.nElement() else 0.0
+        return self._background
 
     def batch(self, first, count):
         """Samples first .. first+count-1 in order (views, no copy).

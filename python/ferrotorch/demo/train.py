@@ -145,11 +145,15 @@ class Trainer:
             progress.update()
             progress.set_postfix_str(f"loss {totals['loss'] / totals['batches']:.4f}")
 
-        sample, batch_size = self.train_set.sample, opt.batch_size
+        batch_size, jitter = opt.batch_size, getattr(opt, "jitter", 0)
+
+        def sample():  # runs on a worker: draws and shifts a batch
+            return self.train_set.sample(batch_size, jitter=jitter)
+
         start = time.perf_counter()
         try:
             for _ in range(nbatches):
-                self.donkeys.addjob(sample, train_batch, batch_size)  # sample runs on a worker
+                self.donkeys.addjob(sample, train_batch)
             self.donkeys.synchronize()
         finally:
             progress.close()
