@@ -123,7 +123,7 @@ def test_jitter_shifts_each_sample_within_bounds_and_fills_the_background():
     images.select(3, 20).select(2, 10).fill(7)
     s = data.ImageSet(images, torch.LongTensor([0, 1, 2, 3, 4]), "dots")
     torch.manualSeed(3)
-    x, y = s.sample(64, jitter=2)
+    x, _ = s.sample(64, jitter=2)
     shifts = set()
     for i in range(64):
         a = x[i].numpy()

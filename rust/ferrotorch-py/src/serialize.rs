@@ -19,9 +19,11 @@ fn read_options(format: &str) -> PyResult<ReadOptions> {
         "b64" => ReadOptions { mode: Mode::Binary, long_size: Some(LongSize::Eight) },
         "b32" => ReadOptions { mode: Mode::Binary, long_size: Some(LongSize::Four) },
         "ascii" => ReadOptions { mode: Mode::Ascii, long_size: None },
-        _ => return Err(PyValueError::new_err(format!(
-            "torch.load: format must be 'binary', 'ascii', 'b32' or 'b64', got {format:?}"
-        ))),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "torch.load: format must be 'binary', 'ascii', 'b32' or 'b64', got {format:?}"
+            )))
+        }
     })
 }
 
@@ -30,9 +32,11 @@ fn write_options(format: &str) -> PyResult<WriteOptions> {
         "binary" | "b64" => WriteOptions { mode: Mode::Binary, long_size: LongSize::Eight },
         "b32" => WriteOptions { mode: Mode::Binary, long_size: LongSize::Four },
         "ascii" => WriteOptions { mode: Mode::Ascii, long_size: LongSize::Eight },
-        _ => return Err(PyValueError::new_err(format!(
-            "torch.save: format must be 'binary', 'ascii', 'b32' or 'b64', got {format:?}"
-        ))),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "torch.save: format must be 'binary', 'ascii', 'b32' or 'b64', got {format:?}"
+            )))
+        }
     })
 }
 
@@ -100,10 +104,7 @@ fn value_from_py(v: &Bound<'_, PyAny>, n_objects: usize) -> PyResult<Value> {
     if let Ok(b) = v.cast::<PyBytes>() {
         return Ok(Value::String(b.as_bytes().to_vec()));
     }
-    Err(PyTypeError::new_err(format!(
-        "torch.save: cannot write a value of type {}",
-        v.get_type().name()?
-    )))
+    Err(PyTypeError::new_err(format!("torch.save: cannot write a value of type {}", v.get_type().name()?)))
 }
 
 fn doc_from_py(objects: &Bound<'_, PyList>, root: &Bound<'_, PyAny>) -> PyResult<Document> {
@@ -125,7 +126,9 @@ fn doc_from_py(objects: &Bound<'_, PyList>, root: &Bound<'_, PyAny>) -> PyResult
             "tensor" => Object::Tensor(tensor_arg(&item.get_item(1)?, "torch.save")?),
             "storage" => {
                 let s = item.get_item(1)?;
-                let s = s.cast::<PyStorage>().map_err(|_| PyTypeError::new_err("torch.save: expected a storage"))?;
+                let s = s
+                    .cast::<PyStorage>()
+                    .map_err(|_| PyTypeError::new_err("torch.save: expected a storage"))?;
                 Object::Storage(s.get().inner.clone())
             }
             "class" => Object::Class {

@@ -442,7 +442,7 @@ macro_rules! float_math {
                             d,
                             s,
                             |x: $t| $k(x as f64) as $t,
-                            |x: $t| !((x as f64).abs() <= sm::TRIG_LIMIT),
+                            |x: $t| (x as f64).abs() > sm::TRIG_LIMIT || x.is_nan(),
                             |x: $t| <$t as FloatMath>::apply(Unary::$o, x),
                         )
                     };

@@ -179,7 +179,7 @@ pub fn adaptive_average_pooling_update_output(
                             let mut sum = T::ZERO;
                             for h in h0..h1 {
                                 for w in w0..w1 {
-                                    sum = sum + *xs.add(h * iw + w);
+                                    sum += *xs.add(h * iw + w);
                                 }
                             }
                             *ys.add(o) = sum / T::of((w1 - w0) as f64) / T::of((h1 - h0) as f64);

@@ -77,7 +77,7 @@ pub fn average_pooling_update_output(
                                     for h in b.start..b.end {
                                         let row = xs.add((t * ih + h) * iw);
                                         for w in c.start..c.end {
-                                            sum = sum + *row.add(w);
+                                            sum += *row.add(w);
                                         }
                                     }
                                 }

@@ -42,7 +42,7 @@ fn setup(input: &Tensor, out: [usize; 3], pool: [usize; 3], nd: usize, what: &st
                 Planes::text(out, nd)
             )));
         }
-        if out[d] + pool[d] - 1 >= planes.size[d] {
+        if out[d] + pool[d] > planes.size[d] {
             return Err(Error::Value(format!(
                 "{what}: pool size {} too large relative to the input's {} for an output of {} \
                  (output + pool - 1 must be below the input size)",

@@ -26,10 +26,12 @@ fn dims(v: [usize; 3], nd: usize) -> String {
 
 impl Window {
     /// Checks the window (positive kernel, stride and dilation; padding at most half the
-    /// kernel, as THNN requires) and computes THNN's output size: `op((i + 2 pad - (dil (k - 1)
-    /// + 1)) / stride) + 1` in float arithmetic with op floor or ceil; with any padding, a last
+    /// kernel, as THNN requires) and computes THNN's output size:
+    /// `op((i + 2 pad - (dil (k - 1) + 1)) / stride) + 1` in float arithmetic with op floor or
+    /// ceil; with any padding, a last
     /// window that would start in the padding is dropped. ValueError naming the sizes when the
     /// input is smaller than the kernel.
+    #[allow(clippy::needless_range_loop)] // d indexes five per-dimension arrays at once
     pub fn output_size(&self, planes: &Planes, what: &str) -> Result<[usize; 3]> {
         let nd = planes.nd;
         let bad = |name: &str, v: [usize; 3]| {
