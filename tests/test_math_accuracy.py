@@ -6,6 +6,8 @@ couple of ulp). Edges: ±0, subnormals, ±inf, NaN and the largest finite values
 special values (NaN, infinities, the sign of zero) must match exactly.
 """
 
+import math
+
 import ferrotorch as torch
 import numpy as np
 import pytest
@@ -212,3 +214,29 @@ def test_binary_on_strided_views_matches_contiguous(dtype):
         z = torch.fromNumpy(np.ascontiguousarray(a.T)).t()
         fn(z, y.t(), out=z)
         np.testing.assert_array_equal(z.numpy(), want2, err_msg=f"{name} in place")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("exponent", [0.5, 2, 3, -1, 1, 0, 2.5, -0.5])
+def test_pow_by_a_number_matches_c_pow(exponent, dtype):
+    """pow(x, e): the special-cased exponents (0.5, 2, 3, -1, 1, 0) and the general powf path
+    agree with C's pow (numpy) within an ulp, and exactly on the special values (pow(-0, 0.5)
+    = +0, pow(-inf, 0.5) = +inf, pow(NaN, 0) = 1, signed zeros and infinities)."""
+    x = sweep(dtype, -1e3, 1e3, n=20_001)
+    out = TENSOR[dtype](x.size)
+    torch.pow(torch.fromNumpy(x.copy()), exponent, out=out)
+    got = out.numpy()
+    want = reference(lambda v: np.power(v, v.dtype.type(exponent)), x)
+    # C's pow (Torch7's) where numpy's power differs: pow(-inf, 0.5) = +inf, pow(-0, 0.5) = +0.
+    for i in np.nonzero((x == 0) | np.isinf(x))[0]:
+        try:
+            want[i] = math.pow(float(x[i]), exponent)
+        except (ValueError, OverflowError):  # pow(0, -1): numpy's +-inf is C's too
+            pass
+    both_nan = np.isnan(got) & np.isnan(want)
+    assert np.array_equal(np.isnan(got), np.isnan(want)), x[np.isnan(got) != np.isnan(want)][:5]
+    special = ~np.isfinite(want) | (want == 0)
+    assert np.array_equal(got[special & ~both_nan], want[special & ~both_nan])
+    assert np.array_equal(np.signbit(got[special & ~both_nan]), np.signbit(want[special & ~both_nan]))
+    worst = ulp_distance(got[~special], want[~special]).max(initial=0)
+    assert worst <= (1 if exponent in (0.5, 2, -1, 1, 0) else TOL[dtype]), worst

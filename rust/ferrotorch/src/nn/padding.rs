@@ -279,55 +279,74 @@ fn linear_setup<T: Float>(input: &Tensor, out: &[usize], what: &str) -> Result<(
     Ok((in_sizes, axes))
 }
 
-/// Row-major strides of a plane of `sizes`.
-fn strides_of(sizes: &[usize]) -> Vec<usize> {
-    let mut s = vec![1; sizes.len()];
-    for d in (0..sizes.len().saturating_sub(1)).rev() {
-        s[d] = s[d + 1] * sizes[d + 1];
-    }
-    s
-}
-
-/// The interpolated value at output multi-index `idx`, nested axis by axis as THNN's
-/// `h0λ·(w0λ·p00 + w1λ·p01) + h1λ·(w0λ·p10 + w1λ·p11)`.
-fn interp<T: Float>(x: &[T], axes: &[Axis<T>], strides: &[usize], idx: &[usize], base: usize) -> T {
-    let (a, o) = (&axes[0], idx[0]);
-    let lo = base + a.i0[o] * strides[0];
-    let hi = lo + a.step[o] * strides[0];
-    if axes.len() == 1 {
-        return a.l0[o] * x[lo] + a.l1[o] * x[hi];
-    }
-    let r = (&axes[1..], &strides[1..], &idx[1..]);
-    a.l0[o] * interp(x, r.0, r.1, r.2, lo) + a.l1[o] * interp(x, r.0, r.1, r.2, hi)
-}
-
-/// Adds `g · Πλ` to the 2^k input elements output `idx` interpolates.
-fn scatter<T: Float>(gi: &mut [T], axes: &[Axis<T>], strides: &[usize], idx: &[usize], base: usize, w: T) {
-    let (a, o) = (&axes[0], idx[0]);
-    let lo = base + a.i0[o] * strides[0];
-    let hi = lo + a.step[o] * strides[0];
-    if axes.len() == 1 {
-        gi[lo] = gi[lo] + w * a.l0[o];
-        gi[hi] = gi[hi] + w * a.l1[o];
-        return;
-    }
-    let r = (&axes[1..], &strides[1..], &idx[1..]);
-    scatter(gi, r.0, r.1, r.2, lo, w * a.l0[o]);
-    scatter(gi, r.0, r.1, r.2, hi, w * a.l1[o]);
-}
-
-/// Calls f(flat, idx) for every row-major multi-index of `sizes`.
-fn for_each_index(sizes: &[usize], mut f: impl FnMut(usize, &[usize])) {
-    let n: usize = sizes.iter().product();
-    let mut idx = vec![0; sizes.len()];
-    for flat in 0..n {
-        f(flat, &idx);
-        for d in (0..sizes.len()).rev() {
-            idx[d] += 1;
-            if idx[d] < sizes[d] {
-                break;
+/// One axis of the separable interpolation: `src` holds `outer` blocks of `a.n_in` lines of
+/// `inner` elements, `dst` gets `outer` blocks of `n_out` lines, line `o` being
+/// `l0·line[i0] + l1·line[i0 + step]`. Run from the last axis to the first this is THNN's
+/// nested `h0λ·(w0λ·p00 + w1λ·p01) + h1λ·(w0λ·p10 + w1λ·p11)`, operation for operation, with
+/// the inner loop running along contiguous lines.
+fn lerp_axis<T: Float>(src: &[T], dst: &mut [T], a: &Axis<T>, n_in: usize, inner: usize) {
+    let n_out = a.i0.len();
+    for (s, d) in src.chunks_exact(n_in * inner).zip(dst.chunks_exact_mut(n_out * inner)) {
+        if inner == 1 {
+            for (o, y) in d.iter_mut().enumerate() {
+                let i = a.i0[o];
+                *y = a.l0[o] * s[i] + a.l1[o] * s[i + a.step[o]];
             }
-            idx[d] = 0;
+            continue;
+        }
+        for (o, line) in d.chunks_exact_mut(inner).enumerate() {
+            let lo = &s[a.i0[o] * inner..][..inner];
+            let hi = &s[(a.i0[o] + a.step[o]) * inner..][..inner];
+            let (l0, l1) = (a.l0[o], a.l1[o]);
+            for ((y, &p), &q) in line.iter_mut().zip(lo).zip(hi) {
+                *y = l0 * p + l1 * q;
+            }
+        }
+    }
+}
+
+/// The transpose of `lerp_axis` (backward): adds `l0·line[o]` to line `i0` and `l1·line[o]`
+/// to line `i0 + step` of `dst`, which the caller zeroed (`dst` has the input's lines).
+fn lerp_axis_transposed<T: Float>(src: &[T], dst: &mut [T], a: &Axis<T>, inner: usize) {
+    let n_out = a.i0.len();
+    let outer = src.len() / (n_out * inner);
+    let n_in = dst.len() / (outer * inner);
+    for (s, d) in src.chunks_exact(n_out * inner).zip(dst.chunks_exact_mut(n_in * inner)) {
+        for (o, g) in s.chunks_exact(inner).enumerate() {
+            let (l0, l1) = (a.l0[o], a.l1[o]);
+            for (k, line) in [(a.i0[o], l0), (a.i0[o] + a.step[o], l1)] {
+                for (y, &v) in d[k * inner..][..inner].iter_mut().zip(g) {
+                    *y = *y + line * v;
+                }
+            }
+        }
+    }
+}
+
+/// Runs one pass per axis, in `order`, over a plane of `sizes`: `pass(src, dst, axis, src's
+/// length along axis, elements per line)` turns that axis's length into `targets[axis]`;
+/// intermediate planes start zeroed, and the last pass writes `out`.
+fn run_passes<T: Float>(
+    plane: &[T],
+    out: &mut [T],
+    mut sizes: Vec<usize>,
+    targets: &[usize],
+    order: impl Iterator<Item = usize>,
+    pass: impl Fn(&[T], &mut [T], usize, usize, usize),
+) {
+    let order: Vec<usize> = order.collect();
+    let mut cur: Vec<T> = Vec::new();
+    for (n, &axis) in order.iter().enumerate() {
+        let inner: usize = sizes[axis + 1..].iter().product();
+        let n_in = sizes[axis];
+        sizes[axis] = targets[axis];
+        let src: &[T] = if n == 0 { plane } else { &cur };
+        if n + 1 == order.len() {
+            pass(src, out, axis, n_in, inner);
+        } else {
+            let mut next = vec![T::ZERO; sizes.iter().product()];
+            pass(src, &mut next, axis, n_in, inner);
+            cur = next;
         }
     }
 }
@@ -344,14 +363,16 @@ pub fn upsampling_linear_update_output(
 
 fn linear_forward<T: Float>(input: &Tensor, output: &mut Tensor, out: &[usize], what: &str) -> Result<()> {
     let (in_sizes, axes) = linear_setup::<T>(input, out, what)?;
-    let strides = strides_of(&in_sizes);
     let x = read::<T>(input, what, "input")?;
     let x = x.slice();
     let (plane_in, plane_out) = (in_sizes.iter().product::<usize>(), out.iter().product::<usize>());
     let mut o = Out::<T>::new(output, &out_sizes(input, out), &[input])?;
     for_each_item(o.slice(), plane_out, plane_out * 4, |p, y| {
         let xp = &x[p * plane_in..(p + 1) * plane_in];
-        for_each_index(out, |flat, idx| y[flat] = interp(xp, &axes, &strides, idx, 0));
+        // The last axis first: THNN's nesting (see lerp_axis).
+        run_passes(xp, y, in_sizes.clone(), out, (0..out.len()).rev(), |s, d, axis, n, inner| {
+            lerp_axis(s, d, &axes[axis], n, inner)
+        });
     });
     Ok(())
 }
@@ -376,7 +397,6 @@ fn linear_backward<T: Float>(
 ) -> Result<()> {
     let (in_sizes, axes) = linear_setup::<T>(input, out, what)?;
     check_grad_output(grad_output, &out_sizes(input, out), what)?;
-    let strides = strides_of(&in_sizes);
     let g = read::<T>(grad_output, what, "gradOutput")?;
     let g = g.slice();
     let (plane_in, plane_out) = (in_sizes.iter().product::<usize>(), out.iter().product::<usize>());
@@ -384,7 +404,10 @@ fn linear_backward<T: Float>(
     for_each_item(o.slice(), plane_in, plane_out * 4, |p, gi| {
         gi.fill(T::ZERO);
         let gp = &g[p * plane_out..(p + 1) * plane_out];
-        for_each_index(out, |flat, idx| scatter(gi, &axes, &strides, idx, 0, gp[flat]));
+        // The transposed passes in the opposite order: the first axis first.
+        run_passes(gp, gi, out.to_vec(), &in_sizes, 0..out.len(), |s, d, axis, _, inner| {
+            lerp_axis_transposed(s, d, &axes[axis], inner)
+        });
     });
     Ok(())
 }

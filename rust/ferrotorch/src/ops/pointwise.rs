@@ -780,6 +780,11 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
                 (Operand::Tensor(x), Operand::Tensor(y)) => apply2::<T, T>(w, x, y, |p, q| OP.apply(p, q)),
                 (Operand::Tensor(x), Operand::Scalar(s)) => {
                     let s = s.cast::<T>();
+                    if T::IS_FLOAT && OP == Binary::Pow {
+                        if let Some(done) = pow_by_number::<T>(w, x, s.to_f64()) {
+                            return done;
+                        }
+                    }
                     apply1::<T, T>(w, x, move |p| OP.apply(p, s))
                 }
                 (Operand::Scalar(s), Operand::Tensor(y)) => {
@@ -792,6 +797,62 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
             }
         })
     })
+}
+
+/// `x ^ e` for the number exponents with a cheaper exact or near-exact form than powf (the
+/// ones PyTorch special-cases): 0.5 (sqrt), 2, 3 (a compensated cube), -1, 1 and 0. Computed in
+/// f64 and rounded once to T, so float results are powf's correctly rounded values; C pow's
+/// edges are kept (pow(-0, 0.5) = +0, pow(-inf, 0.5) = +inf, pow(NaN, 0) = 1). None: another
+/// exponent, for the general powf loop.
+fn pow_by_number<T: Arith>(w: &Target, x: &Tensor, e: f64) -> Option<Result<()>> {
+    macro_rules! each {
+        ($f:expr) => {
+            apply1::<T, T>(w, x, |p: T| T::from_f64($f(p.to_f64())))
+        };
+    }
+    Some(if e == 0.5 {
+        each!(pow_half)
+    } else if e == 2.0 {
+        each!(|p: f64| p * p)
+    } else if e == 3.0 && std::mem::size_of::<T>() == 4 {
+        each!(|p: f64| p * p * p) // x² is exact in f64: one rounding, then f32's
+    } else if e == 3.0 {
+        each!(pow_cube)
+    } else if e == -1.0 {
+        each!(|p: f64| 1.0 / p)
+    } else if e == 1.0 {
+        each!(|p: f64| p)
+    } else if e == 0.0 {
+        each!(|_p: f64| 1.0)
+    } else {
+        return None;
+    })
+}
+
+/// pow(x, 0.5): sqrt, with pow's +0 for -0 and +inf for -inf (branch-free selects).
+#[inline(always)]
+fn pow_half(x: f64) -> f64 {
+    let r = x.sqrt() + 0.0; // -0 + 0 = +0
+    if x == f64::NEG_INFINITY {
+        f64::INFINITY
+    } else {
+        r
+    }
+}
+
+/// x³ as a rounded product plus its exact error terms (FMA): within about half an ulp, where
+/// x * x * x can be off by one and a half. Infinities and (signed) zeros pass through as is.
+#[inline(always)]
+fn pow_cube(x: f64) -> f64 {
+    let h = x * x;
+    let l = x.mul_add(x, -h); // x² = h + l exactly
+    let r = h * x;
+    let e = h.mul_add(x, -r) + l * x; // x³ ≈ r + e
+    if r.is_finite() && r != 0.0 {
+        r + e
+    } else {
+        r
+    }
 }
 
 fn expand_operand(o: &Operand, sizes: &[usize]) -> Result<Operand> {
