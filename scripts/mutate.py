@@ -138,8 +138,40 @@ MUTATIONS = [
     M("adagrad_epsilon", "python/ferrotorch/optim/adagrad.py",
       "x.addcdiv(-clr, dfdx, std.add(1e-10))", "x.addcdiv(-clr, dfdx, std.add(1e-8))",
       OPTIM_TESTS, "adagrad's fixed epsilon (non-fused path)"),
+    # ------------------------------------------- spatial nn, .t7, image, demo (Python, no build)
+    M("conv_padh_default", "python/ferrotorch/nn/conv.py",
+      """        self.padW = padW
+        self.padH = padW if padH is None else padH
+        self.weight = torch.Tensor(*self._weight_size())""",
+      """        self.padW = padW
+        self.padH = 0 if padH is None else padH
+        self.weight = torch.Tensor(*self._weight_size())""",
+      ("tests/test_nn_conv.py",), "SpatialConvolution's padH defaults to 0, not padW"),
+    M("avgpool_stride_default", "python/ferrotorch/nn/pooling.py",
+      """dW=1, dH=1, padW=0, padH=0):
+        super().__init__()
+        self.kW, self.kH = kW, kH
+        self.dW, self.dH = dW or 1, dH or 1""",
+      """dW=None, dH=None, padW=0, padH=0):
+        super().__init__()
+        self.kW, self.kH = kW, kH
+        self.dW, self.dH = dW or kW, dH or kH""",
+      ("tests/test_nn_pooling.py",), "SpatialAveragePooling's stride defaults to the kernel"),
+    M("t7_index_shift", "python/ferrotorch/serialization.py",
+      "v = v.clone().add(-1)", "v = v.clone()",
+      ("tests/test_serialization_fixtures.py",), "1-based index tensors (connTable, indices) load unshifted"),
+    M("t7_volumetric_dilation", "python/ferrotorch/serialization.py",
+      '.bitand(255).mul(fields.get(f"dilation{d}", 1))', ".bitand(255)",
+      ("tests/test_serialization.py",), "packed volumetric max offsets ignore the dilation"),
+    M("gaussian_sigma_default", "python/ferrotorch/image/kernels.py",
+      '{"size": 3, "sigma": 0.25, "amplitude": 1, "normalize": False, "mean_horz": 0.5,',
+      '{"size": 3, "sigma": 0.2, "amplitude": 1, "normalize": False, "mean_horz": 0.5,',
+      ("tests/test_image_kernels.py",), "image.gaussian's default sigma"),
+    M("demo_jitter_background", "python/ferrotorch/demo/data.py",
+      "x.copy(image.translate(x.add(-background), dx, dy).add(background))",
+      "x.copy(image.translate(x, dx, dy))",
+      ("tests/test_demo.py",), "shifted demo images fill with 0 instead of the background"),
 ]
-
 
 def _run(cmd, **kw):
     return subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, **kw)

@@ -167,3 +167,16 @@ def test_integer_types_with_beta_zero(name):
     want = 3 * SPECS[name][1](*ints)
     got = getattr(torch, name)(0, c, 3, x, y)
     np.testing.assert_array_equal(got.numpy(), want.astype(np.int64))
+
+
+@pytest.mark.parametrize("dtype", ["torch.FloatTensor", "torch.DoubleTensor"])
+def test_empty_inner_dimension_with_beta_zero(dtype):
+    """k = 0 (A is m x 0, B is 0 x n) takes the portable product: with beta = 0 the NaN in C
+    must not leak (the result is all zeros), and with beta = 2 it is 2 * C."""
+    a, b = torch.Tensor(4, 0).type(dtype), torch.Tensor(0, 3).type(dtype)
+    c = torch.Tensor(4, 3).type(dtype).fill(float("nan"))
+    assert c.addmm(0, 1, a, b).eq(0).sum() == 12
+    c = torch.Tensor(4, 3).type(dtype).fill(1.5)
+    assert c.addmm(2, 1, a, b).eq(3).sum() == 12
+    r = torch.Tensor(4, 3).type(dtype).fill(float("nan"))
+    assert torch.mm(a, b, out=r).eq(0).sum() == 12

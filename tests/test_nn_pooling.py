@@ -609,3 +609,12 @@ def test_errors_name_the_module_and_sizes():
         nn.FeatureLPPooling(2, 1, 2, True).forward(torch.zeros(4))
     with pytest.raises(TypeError):
         nn.SpatialAveragePooling(2, 2).forward(torch.LongTensor(1, 4, 4).zero())
+
+
+def test_average_pooling_stride_defaults_to_one():
+    """Torch7's SpatialAveragePooling(kW, kH) steps by 1 (max pooling steps by the kernel)."""
+    m = nn.SpatialAveragePooling(2, 2)
+    x = torch.range(1, 16).view(1, 4, 4)
+    y = m.forward(x)
+    assert (m.dW, m.dH) == (1, 1) and list(y.size()) == [1, 3, 3]
+    assert y.view(-1).tolist() == [3.5, 4.5, 5.5, 7.5, 8.5, 9.5, 11.5, 12.5, 13.5]

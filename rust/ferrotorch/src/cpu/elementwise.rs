@@ -536,13 +536,22 @@ pub fn exp_f32(x: f32) -> f32 {
 /// e^x for f64, built like `exp_f32` with a degree-13 Taylor polynomial on |r| <= ln2/2
 /// (truncation error below 2^-60); max error 1 ulp in the tests.
 #[inline(always)]
-#[allow(clippy::excessive_precision)]
 pub fn exp_f64(x: f64) -> f64 {
+    exp_scaled_f64(x, 0, 710.0, 709.782_712_893_384)
+}
+
+/// e^x · 2^-`halvings` (simd_math's sinh and cosh use e^x / 2, which stays finite a little past
+/// e^x's overflow): x clamped to [-746, `clamp_hi`], reduced to n·ln2 + r, e^r by the
+/// polynomial, then scaled by 2^(n - halvings) in two steps so subnormal results come out
+/// right; +inf above `overflow_at`.
+#[inline(always)]
+#[allow(clippy::excessive_precision)]
+pub(crate) fn exp_scaled_f64(x: f64, halvings: i64, clamp_hi: f64, overflow_at: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
-    let xc = x.clamp(-746.0, 710.0);
+    let xc = x.clamp(-746.0, clamp_hi);
     let t = xc.mul_add(LOG2E, MAGIC);
     let n_bits = t.to_bits() as i64 - MAGIC.to_bits() as i64;
     let n = t - MAGIC;
@@ -566,11 +575,12 @@ pub fn exp_f64(x: f64) -> f64 {
         p = p.mul_add(r, c);
     }
     let y = p.mul_add(r * r, r) + 1.0;
-    let h = n_bits >> 1;
+    let nb = n_bits - halvings;
+    let h = nb >> 1;
     let s1 = f64::from_bits(((h + 1023) as u64) << 52);
-    let s2 = f64::from_bits(((n_bits - h + 1023) as u64) << 52);
+    let s2 = f64::from_bits(((nb - h + 1023) as u64) << 52);
     let v = y * s1 * s2;
-    if x > 709.782_712_893_384 {
+    if x > overflow_at {
         f64::INFINITY
     } else {
         v

@@ -219,44 +219,7 @@ pub fn round_f64(x: f64) -> f64 {
 /// kernel of cpu/elementwise.rs with the final scale one power of two lower.
 #[inline(always)]
 fn exp_half_f64(x: f64) -> f64 {
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
-    let xc = x.clamp(-746.0, 711.0);
-    let t = xc.mul_add(LOG2E, MAGIC);
-    let n_bits = t.to_bits() as i64 - MAGIC.to_bits() as i64;
-    let n = t - MAGIC;
-    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
-    const C: [f64; 12] = [
-        1.0 / 6_227_020_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-    ];
-    let mut p = C[0];
-    for &c in &C[1..] {
-        p = p.mul_add(r, c);
-    }
-    let y = p.mul_add(r * r, r) + 1.0;
-    let nb = n_bits - 1;
-    let h = nb >> 1;
-    let s1 = f64::from_bits(((h + 1023) as u64) << 52);
-    let s2 = f64::from_bits(((nb - h + 1023) as u64) << 52);
-    let v = y * s1 * s2;
-    if x > 710.475_860_073_943_9 {
-        f64::INFINITY
-    } else {
-        v
-    }
+    super::exp_scaled_f64(x, 1, 711.0, 710.475_860_073_943_9)
 }
 
 /// sinh: x + x³·T(x²) (Taylor to x¹⁹, truncation below 2⁻⁶⁶) for |x| < 1, else e/2 - 1/(2e).
