@@ -1176,17 +1176,6 @@ class _NnKernels:
     ) -> None: ...
 
     # misc (nn_misc.rs)
-    def BatchNormalization_updateOutput(
-        self, input: Tensor, output: Tensor, weight: Tensor | None, bias: Tensor | None,
-        running_mean: Tensor, running_var: Tensor, save_mean: Tensor, save_std: Tensor,
-        train: bool, momentum: float, eps: float, name: str, /
-    ) -> None: ...
-    def BatchNormalization_backward(
-        self, input: Tensor, gradOutput: Tensor, gradInput: Tensor | None,
-        gradWeight: Tensor | None, gradBias: Tensor | None, weight: Tensor | None,
-        running_mean: Tensor, running_var: Tensor, save_mean: Tensor, save_std: Tensor,
-        train: bool, scale: float, eps: float, name: str, /
-    ) -> None: ...
     def LayerNormalization_updateOutput(
         self, input: Tensor, weight: Tensor | None, bias: Tensor | None, nOutput: int,
         eps: float, output: Tensor, /

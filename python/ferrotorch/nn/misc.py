@@ -132,7 +132,7 @@ class BatchNormalization(Module):
 
     def updateOutput(self, input):
         batch = self._batch(input)
-        _nn.BatchNormalization_updateOutput(
+        _nn.SpatialBatchNormalization_updateOutput(
             batch, self.output, self.__dict__.get("weight"), self.__dict__.get("bias"),
             self.running_mean, self.running_var, self.save_mean, self.save_std,
             self.train and batch.size(0) > 1, self.momentum, self.eps, self.__typename__)
@@ -144,7 +144,7 @@ class BatchNormalization(Module):
         batch, grad = self._batch(input), self._batch(gradOutput, "gradOutput")
         if self.train and self.save_mean.nElement() == 0:
             raise RuntimeError(f"{self.__typename__}: call forward before backward")
-        _nn.BatchNormalization_backward(
+        _nn.SpatialBatchNormalization_backward(
             batch, grad, gradInput, gradWeight, gradBias, self.__dict__.get("weight"),
             self.running_mean, self.running_var, self.save_mean, self.save_std,
             self.train and batch.size(0) > 1, scale, self.eps, self.__typename__)

@@ -256,36 +256,7 @@ class SpatialCrossMapLRN(Module):
         return super().clearState()
 
 
-class _PlaneBatchNormalization(BatchNormalization):
-    """nn.BatchNormalization's behaviour over the typed, channel-parallel kernel of
-    ferrotorch::nn::spatial_batch_norm (same arguments), which the (B, C, H, W) and
-    (B, C, T, H, W) sizes need to keep up with PyTorch's batch_norm."""
-
-    def updateOutput(self, input):
-        batch = self._batch(input)
-        d = self.__dict__
-        _nn.SpatialBatchNormalization_updateOutput(
-            batch, self.output, d.get("weight"), d.get("bias"), self.running_mean,
-            self.running_var, self.save_mean, self.save_std, self.train and batch.size(0) > 1,
-            self.momentum, self.eps, self.__typename__)
-        if batch is not input:
-            self.output.set(self.output.view(input.size()))
-        return self.output
-
-    def _backward(self, input, gradOutput, scale, gradInput, gradWeight, gradBias):
-        batch, grad = self._batch(input), self._batch(gradOutput, "gradOutput")
-        if self.train and self.save_mean.nElement() == 0:
-            raise RuntimeError(f"{self.__typename__}: call forward before backward")
-        _nn.SpatialBatchNormalization_backward(
-            batch, grad, gradInput, gradWeight, gradBias, self.__dict__.get("weight"),
-            self.running_mean, self.running_var, self.save_mean, self.save_std,
-            self.train and batch.size(0) > 1, scale, self.eps, self.__typename__)
-        if gradInput is not None and batch is not input:
-            gradInput.set(gradInput.view(input.size()))
-        return self.gradInput
-
-
-class SpatialBatchNormalization(_PlaneBatchNormalization):
+class SpatialBatchNormalization(BatchNormalization):
     """nn.SpatialBatchNormalization(N, eps=1e-5, momentum=0.1, affine=True)
 
     Batch normalization of each of the N planes of a (B, N, H, W) batch, with statistics over
@@ -304,7 +275,7 @@ class SpatialBatchNormalization(_PlaneBatchNormalization):
     nDim = 4
 
 
-class VolumetricBatchNormalization(_PlaneBatchNormalization):
+class VolumetricBatchNormalization(BatchNormalization):
     """nn.VolumetricBatchNormalization(N, eps=1e-5, momentum=0.1, affine=True)
 
     Batch normalization of each of the N planes of a (B, N, T, H, W) batch, statistics over

@@ -1,112 +1,15 @@
-//! Bindings of the misc kernels (ferrotorch::nn::misc): batch / layer normalization, dropout,
-//! the L1 penalty.
+//! Bindings of the misc kernels (ferrotorch::nn::misc): layer normalization, dropout, the L1
+//! penalty (batch normalization is nn_spatial's SpatialBatchNormalization_*).
 
 use crate::errors::IntoPyResult;
 use crate::nn_common::{into_output, optional, run, tensor};
 use crate::random::with_generator;
-use crate::tensor::{maybe_detach, PyTensor};
-use ferrotorch::nn::misc::{batch_normalization as bn, dropout, layer_normalization as ln, penalty};
+use crate::tensor::PyTensor;
+use ferrotorch::nn::misc::{dropout, layer_normalization as ln, penalty};
 use pyo3::prelude::*;
 
 type T<'a, 'py> = &'a Bound<'py, PyTensor>;
 type OptT<'a, 'py> = Option<&'a Bound<'py, PyTensor>>;
-
-/// BatchNormalization_updateOutput(input, output, weight, bias, running_mean, running_var,
-/// save_mean, save_std, train, momentum, eps, name): the (B, C, *) kernel of the three batch
-/// normalizations (name goes into error messages)
-#[pyfunction]
-#[pyo3(name = "BatchNormalization_updateOutput")]
-#[allow(clippy::too_many_arguments)]
-fn bn_update_output(
-    py: Python<'_>,
-    input: T,
-    output: T,
-    weight: OptT,
-    bias: OptT,
-    running_mean: T,
-    running_var: T,
-    save_mean: T,
-    save_std: T,
-    train: bool,
-    momentum: f64,
-    eps: f64,
-    name: &str,
-) -> PyResult<()> {
-    let (x, w, b, rm, rv) =
-        (tensor(input), optional(weight), optional(bias), tensor(running_mean), tensor(running_var));
-    let (mut out, mut sm, mut ss) = (tensor(output), tensor(save_mean), tensor(save_std));
-    let result = maybe_detach(py, x.numel(), || {
-        bn::batch_normalization_update_output(
-            &x,
-            &mut out,
-            w.as_ref(),
-            b.as_ref(),
-            &rm,
-            &rv,
-            &mut sm,
-            &mut ss,
-            train,
-            momentum,
-            eps,
-            name,
-        )
-    });
-    output.get().put(out);
-    save_mean.get().put(sm);
-    save_std.get().put(ss);
-    result.py()
-}
-
-/// BatchNormalization_backward(input, gradOutput, gradInput, gradWeight, gradBias, weight,
-/// running_mean, running_var, save_mean, save_std, train, scale, eps, name): gradInput (when
-/// not None) and the accumulated parameter gradients (when not None)
-#[pyfunction]
-#[pyo3(name = "BatchNormalization_backward")]
-#[allow(clippy::too_many_arguments)]
-fn bn_backward(
-    py: Python<'_>,
-    input: T,
-    grad_output: T,
-    grad_input: OptT,
-    grad_weight: OptT,
-    grad_bias: OptT,
-    weight: OptT,
-    running_mean: T,
-    running_var: T,
-    save_mean: T,
-    save_std: T,
-    train: bool,
-    scale: f64,
-    eps: f64,
-    name: &str,
-) -> PyResult<()> {
-    let (x, go, w) = (tensor(input), tensor(grad_output), optional(weight));
-    let (gw, gb) = (optional(grad_weight), optional(grad_bias));
-    let (rm, rv, sm, ss) = (tensor(running_mean), tensor(running_var), tensor(save_mean), tensor(save_std));
-    let mut gi = optional(grad_input);
-    let result = maybe_detach(py, x.numel(), || {
-        bn::batch_normalization_backward(
-            &x,
-            &go,
-            gi.as_mut(),
-            gw.as_ref(),
-            gb.as_ref(),
-            w.as_ref(),
-            &rm,
-            &rv,
-            &sm,
-            &ss,
-            train,
-            scale,
-            eps,
-            name,
-        )
-    });
-    if let (Some(py_gi), Some(t)) = (grad_input, gi) {
-        py_gi.get().put(t);
-    }
-    result.py()
-}
 
 /// LayerNormalization_updateOutput(input, weight, bias, nOutput, eps, output)
 #[pyfunction]
@@ -231,8 +134,6 @@ fn l1_penalty_update_grad_input(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(bn_update_output, m)?)?;
-    m.add_function(wrap_pyfunction!(bn_backward, m)?)?;
     m.add_function(wrap_pyfunction!(ln_update_output, m)?)?;
     m.add_function(wrap_pyfunction!(ln_update_grad_input, m)?)?;
     m.add_function(wrap_pyfunction!(ln_acc_grad_parameters, m)?)?;

@@ -435,7 +435,7 @@ fn lookup_renorm(
 
 /// SpatialBatchNormalization_updateOutput(input, output, weight, bias, running_mean,
 /// running_var, save_mean, save_std, train, momentum, eps, name): the typed, parallel (B, C, *)
-/// kernel of Spatial- and VolumetricBatchNormalization (arguments of BatchNormalization_updateOutput)
+/// kernel of all three batch normalizations (name goes into error messages)
 #[pyfunction]
 #[pyo3(name = "SpatialBatchNormalization_updateOutput")]
 #[allow(clippy::too_many_arguments)]

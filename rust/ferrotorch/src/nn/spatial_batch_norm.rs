@@ -1,11 +1,12 @@
 //! Batch normalization of (B, C, *) inputs in the input's own element type, parallel over
 //! channels for the statistics and over (sample, channel) planes for the element passes:
-//! the kernel of SpatialBatchNormalization and VolumetricBatchNormalization.
+//! the one kernel of BatchNormalization, SpatialBatchNormalization and
+//! VolumetricBatchNormalization.
 //!
-//! Same formulas, arguments and results as `nn::misc::batch_normalization` (THNN's
-//! BatchNormalization, sums accumulated in f64 like THNN's accreal), without its row-major
-//! f64 copies in and out: those made the (B, C, H, W) case several times slower than
-//! PyTorch's batch_norm (docs/ARCHITECTURE.md, "spatial normalization").
+//! THNN's BatchNormalization formulas, sums accumulated in f64 like THNN's accreal. The first
+//! kernel, `nn::misc::batch_normalization`, made row-major f64 copies in and out, which made the
+//! (B, C, H, W) case several times slower than PyTorch's batch_norm (docs/ARCHITECTURE.md,
+//! "spatial normalization"); it stays as this module's test reference.
 
 use super::spatial_io::{check_grad_output, float_dispatch, for_each_item, in_place, read, Float, Out};
 use crate::cpu::PARALLEL_GRAIN;
@@ -16,9 +17,16 @@ use rayon::prelude::*;
 /// (B, C, inner) of a (B, C, *) input with C features.
 fn shape(input: &Tensor, c: usize, what: &str) -> Result<(usize, usize)> {
     let s = input.sizes();
-    if s.len() < 2 || s[1] != c {
+    if s.len() < 2 {
         return Err(Error::Value(format!(
             "{what}: expected a (batch, {c}, ...) input, got size {}",
+            size_string(s)
+        )));
+    }
+    if s[1] != c {
+        return Err(Error::Value(format!(
+            "{what}: got {}-feature tensor (size {}), expected {c}",
+            s[1],
             size_string(s)
         )));
     }
@@ -72,7 +80,8 @@ fn per_feature<T: Float>(
     }
 }
 
-/// Forward; the arguments and behaviour of `batch_normalization_update_output`.
+/// Forward: normalizes `input` into `output` with the batch statistics (train, also updating
+/// the running estimates and saving mean and 1/std) or the running ones.
 #[allow(clippy::too_many_arguments)]
 pub fn spatial_batch_normalization_update_output(
     input: &Tensor,
@@ -178,7 +187,7 @@ fn bn_forward<T: Float>(
     Ok(())
 }
 
-/// Backward; the arguments and behaviour of `batch_normalization_backward`.
+/// Backward: gradInput (when given) and the accumulated parameter gradients (when given).
 #[allow(clippy::too_many_arguments)]
 pub fn spatial_batch_normalization_backward(
     input: &Tensor,

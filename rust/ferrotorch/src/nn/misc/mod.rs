@@ -6,6 +6,9 @@
 //! caller's tensor. That keeps the kernels free of `unsafe` and of layout cases: the extra copy
 //! is small beside the two passes over the data that the statistics need.
 
+// The plain row-major f64 kernel: the cross-check of nn::spatial_batch_norm (the one kernel
+// of all three batch normalizations) in that module's tests.
+#[cfg(test)]
 pub mod batch_normalization;
 pub mod dropout;
 pub mod layer_normalization;
