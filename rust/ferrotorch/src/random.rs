@@ -90,6 +90,11 @@ pub struct Generator {
     normal_y: f64,
     normal_rho: f64,
     normal_is_valid: i32,
+    /// `sin(2π·normal_x)` of the pending pair, computed together with its cosine (glibc's
+    /// `sincos` gives the same bits as `sin` and `cos` and costs little more than one of
+    /// them; the normal draw was libm-bound). Not part of Torch7's state: `None` wherever
+    /// the state is set, recomputed from `normal_x` then.
+    normal_sin: Option<f64>,
 }
 
 #[inline]
@@ -157,6 +162,7 @@ impl Generator {
             normal_y: 0.0,
             normal_rho: 0.0,
             normal_is_valid: 0,
+            normal_sin: None,
         }
     }
 
@@ -268,13 +274,14 @@ impl Generator {
             self.normal_y = self.uniform01();
             self.normal_rho = (-2.0 * (1.0 - self.normal_y).ln()).sqrt();
             self.normal_is_valid = 1;
+            let t = 2.0 * PI * self.normal_x;
+            let (sin, cos) = (t.sin(), t.cos());
+            self.normal_sin = Some(sin);
+            self.normal_rho * cos * stdv + mean
         } else {
             self.normal_is_valid = 0;
-        }
-        if self.normal_is_valid != 0 {
-            self.normal_rho * (2.0 * PI * self.normal_x).cos() * stdv + mean
-        } else {
-            self.normal_rho * (2.0 * PI * self.normal_x).sin() * stdv + mean
+            let sin = self.normal_sin.take().unwrap_or_else(|| (2.0 * PI * self.normal_x).sin());
+            self.normal_rho * sin * stdv + mean
         }
     }
 
@@ -441,6 +448,7 @@ impl Generator {
             normal_y: read_f64(bytes, OFF_NORMAL_Y),
             normal_rho: read_f64(bytes, OFF_NORMAL_RHO),
             normal_is_valid: read_i32(bytes, OFF_NORMAL_VALID),
+            normal_sin: None,
         };
         Ok(())
     }
