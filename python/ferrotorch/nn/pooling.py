@@ -37,12 +37,28 @@ __all__ = [
 _ONE3 = (1, 1, 1)
 
 
+class _EmptyIsClearState:
+    """Torch7's pooling modules' ``empty()``, the old name of clearState."""
+
+    def empty(self):
+        """empty(): clearState (Torch7's backward-compatible name)"""
+        return self.clearState()
+
+
+class _ClearsIndices:
+    """clearState() also drops the argmax indices a max pooling keeps for its backward."""
+
+    def clearState(self):
+        utils.clear(self, "indices")
+        return super().clearState()
+
+
 def _pad_text(*pads):
     """Torch7's ', padW,padH' suffix of the printed text (empty without padding)."""
     return ", " + ",".join(str(p) for p in pads) if any(p != 0 for p in pads) else ""
 
 
-class SpatialMaxPooling(Module):
+class SpatialMaxPooling(_ClearsIndices, _EmptyIsClearState, Module):
     """nn.SpatialMaxPooling(kW, kH, dW=kW, dH=kH, padW=0, padH=0) -> max over kW x kH windows
     moved by dW, dH over each plane of a (C, H, W) or (B, C, H, W) input
 
@@ -96,14 +112,6 @@ class SpatialMaxPooling(Module):
             2, self.__typename__)
         return self.gradInput
 
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        self.clearState()
-
-    def clearState(self):
-        utils.clear(self, "indices")
-        return super().clearState()
-
     def __tostring__(self):
         return (f"{self.__typename__}({self.kW}x{self.kH}, {self.dW},{self.dH}"
                 f"{_pad_text(self.padW, self.padH)})")
@@ -137,7 +145,7 @@ class SpatialDilatedMaxPooling(SpatialMaxPooling):
                 f"{_pad_text(self.padW, self.padH)}, {self.dilationW},{self.dilationH})")
 
 
-class VolumetricMaxPooling(Module):
+class VolumetricMaxPooling(_ClearsIndices, _EmptyIsClearState, Module):
     """nn.VolumetricMaxPooling(kT, kW, kH, dT=kT, dW=kW, dH=kH, padT=0, padW=0, padH=0) -> max
     over kT x kH x kW windows of a (C, T, H, W) or (B, C, T, H, W) input
 
@@ -192,14 +200,6 @@ class VolumetricMaxPooling(Module):
             (self.dT, self.dH, self.dW), (self.padT, self.padH, self.padW), self._dilation(),
             self.ceil_mode, 3, self.__typename__)
         return self.gradInput
-
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        self.clearState()
-
-    def clearState(self):
-        utils.clear(self, "indices")
-        return super().clearState()
 
     def __tostring__(self):
         return (f"{self.__typename__}({self.kT}x{self.kW}x{self.kH}, {self.dT},{self.dW},"
@@ -309,7 +309,7 @@ class SpatialAveragePooling(Module):
                 f"{_pad_text(self.padW, self.padH)})")
 
 
-class VolumetricAveragePooling(Module):
+class VolumetricAveragePooling(_EmptyIsClearState, Module):
     """nn.VolumetricAveragePooling(kT, kW, kH, dT=kT, dW=kW, dH=kH) -> mean over kT x kH x kW
     windows of a (C, T, H, W) or (B, C, T, H, W) input (no padding, floor mode, as Torch7)
 
@@ -341,15 +341,11 @@ class VolumetricAveragePooling(Module):
             (self.dT, self.dH, self.dW), (0, 0, 0), False, True, 3, self.__typename__)
         return self.gradInput
 
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        return self.clearState()
-
     def __tostring__(self):
         return f"{self.__typename__}({self.kT}x{self.kW}x{self.kH}, {self.dT},{self.dW},{self.dH})"
 
 
-class SpatialAdaptiveMaxPooling(Module):
+class SpatialAdaptiveMaxPooling(_ClearsIndices, _EmptyIsClearState, Module):
     """nn.SpatialAdaptiveMaxPooling(W, H) -> max pooling to a fixed H x W output, whatever the
     input's size
 
@@ -381,14 +377,6 @@ class SpatialAdaptiveMaxPooling(Module):
                                                self.W, self.H, self.__typename__)
         return self.gradInput
 
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        self.clearState()
-
-    def clearState(self):
-        utils.clear(self, "indices")
-        return super().clearState()
-
 
 class SpatialAdaptiveAveragePooling(Module):
     """nn.SpatialAdaptiveAveragePooling(W, H) -> average pooling to a fixed H x W output
@@ -417,7 +405,7 @@ class SpatialAdaptiveAveragePooling(Module):
         return self.gradInput
 
 
-class _FractionalMaxPooling(Module):
+class _FractionalMaxPooling(_EmptyIsClearState, Module):
     """What the spatial and volumetric fractional poolings share: the random samples (one
     uniform draw per plane and dim, redrawn each forward unless ``fixPoolingRegions()``), in
     Torch7's order of draws."""
@@ -469,10 +457,6 @@ class _FractionalMaxPooling(Module):
                                                  self.indices, out, pool, self._nd,
                                                  self.__typename__)
         return self.gradInput
-
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        self.clearState()
 
     def clearState(self):
         self.indices = torch.LongTensor()
@@ -584,7 +568,7 @@ class VolumetricFractionalMaxPooling(_FractionalMaxPooling):
                 f"{self.poolSizeW},{self.poolSizeH})")
 
 
-class SpatialMaxUnpooling(Module):
+class SpatialMaxUnpooling(_EmptyIsClearState, Module):
     """nn.SpatialMaxUnpooling(poolingModule) -> the inverse of a SpatialMaxPooling whose kernel
     equals its stride: each input value goes back to the position of the maximum it came
     from (the pooling module's last ``indices``), zeros elsewhere
@@ -633,10 +617,6 @@ class SpatialMaxUnpooling(Module):
         _nn.MaxUnpooling_updateGradInput(input, self.indices, gradOutput, self.gradInput,
                                          self._out(), self._nd, self.__typename__)
         return self.gradInput
-
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        self.clearState()
 
     def __tostring__(self):
         return f"{self.__typename__} associated to {self.pooling}"
@@ -699,7 +679,7 @@ class SpatialLPPooling(Sequential):
         pass
 
 
-class TemporalMaxPooling(Module):
+class TemporalMaxPooling(_ClearsIndices, _EmptyIsClearState, Module):
     """nn.TemporalMaxPooling(kW, dW=kW) -> max over kW frames moved by dW, per feature, of a
     (T, F) or (B, T, F) sequence; output (T', F) with T' = floor((T - kW) / dW) + 1
 
@@ -730,16 +710,8 @@ class TemporalMaxPooling(Module):
                                                self.kW, self.dW, self.__typename__)
         return self.gradInput
 
-    def empty(self):
-        """empty(): clearState (Torch7's backward-compatible name)"""
-        self.clearState()
 
-    def clearState(self):
-        utils.clear(self, "indices")
-        return super().clearState()
-
-
-class TemporalDynamicKMaxPooling(Module):
+class TemporalDynamicKMaxPooling(_ClearsIndices, Module):
     """nn.TemporalDynamicKMaxPooling(minK, factor=0) -> the k largest frames of each feature of
     a (T, F) or (B, T, F) sequence, kept in time order; k = max(minK, ceil(factor T))
     (Kalchbrenner et al. 2014)
@@ -779,10 +751,6 @@ class TemporalDynamicKMaxPooling(Module):
         _nn.DynamicKMaxPooling_updateGradInput(input, gradOutput, self.gradInput, self.indices,
                                                self.__typename__)
         return self.gradInput
-
-    def clearState(self):
-        utils.clear(self, "indices")
-        return super().clearState()
 
 
 class FeatureLPPooling(Module):

@@ -268,6 +268,12 @@ fn row_weights<T: Float>(weight: &Tensor, f: usize, kw: usize, row: bool, what: 
     Ok(if row { w } else { w.iter().flat_map(|&v| std::iter::repeat_n(v, kw)).collect() })
 }
 
+/// The per-feature weights w(i, k) (feature-major, F × kW) reordered tap-major (kW × F), so that
+/// a tap's weights are contiguous beside the contiguous features of a (T, F) row.
+fn tap_major<T: Float>(w: &[T], f: usize, kw: usize) -> Vec<T> {
+    (0..kw * f).map(|j| w[(j % f) * kw + j / f]).collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn rows_forward<T: Float>(
     input: &Tensor,
@@ -297,10 +303,32 @@ fn rows_forward<T: Float>(
     let x = x.slice();
     let (t, t_out) = (r.t, r.t_out);
     let mut out = Out::<T>::new(output, &r.out_sizes(), &[input])?;
+    let wt = tap_major(&w, f, kw);
     // Loops run time, tap, feature: the feature index is the contiguous one in (T, F) rows.
     for_each_item(out.slice(), t_out * f, t_out * f * kw, |bi, y| {
         let xs = &x[bi * t * f..(bi + 1) * t * f];
         y.fill(T::ZERO);
+        if !feat_first {
+            // Contiguous feature rows (the same per-element order as the general loop below).
+            for (to, yr) in y.chunks_exact_mut(f.max(1)).enumerate().take(t_out) {
+                for k in 0..kw {
+                    let xr = &xs[(to * dw + k) * f..(to * dw + k + 1) * f];
+                    if row {
+                        for ((o, &v), &wv) in yr.iter_mut().zip(xr).zip(&wt[k * f..(k + 1) * f]) {
+                            *o = *o + wv * v;
+                        }
+                    } else {
+                        for (o, &v) in yr.iter_mut().zip(xr) {
+                            *o = *o + v;
+                        }
+                    }
+                }
+                for (i, o) in yr.iter_mut().enumerate() {
+                    *o = if row { *o + b[i] } else { *o * w[i * kw] + b[i] };
+                }
+            }
+            return;
+        }
         for to in 0..t_out {
             for k in 0..kw {
                 for i in 0..f {
@@ -359,9 +387,23 @@ fn rows_backward<T: Float>(
     let g = g.slice();
     let (t, t_out) = (r.t, r.t_out);
     let mut out = Out::<T>::new(grad_input, input.sizes(), &[grad_output])?;
+    let wt = tap_major(&w, f, kw);
     for_each_item(out.slice(), t * f, t_out * f * kw, |bi, gi| {
         gi.fill(T::ZERO);
         let gs = &g[bi * t_out * f..(bi + 1) * t_out * f];
+        if !feat_first {
+            // Contiguous feature rows, as in the forward.
+            for to in 0..t_out {
+                let gr = &gs[to * f..(to + 1) * f];
+                for k in 0..kw {
+                    let p = (to * dw + k) * f;
+                    for ((d, &gv), &wv) in gi[p..p + f].iter_mut().zip(gr).zip(&wt[k * f..(k + 1) * f]) {
+                        *d = *d + wv * gv;
+                    }
+                }
+            }
+            return;
+        }
         for to in 0..t_out {
             for k in 0..kw {
                 for i in 0..f {
