@@ -45,7 +45,7 @@ fn copy_run<T: Copy>(src: &[T], dst: &mut [T]) {
 #[inline(always)]
 fn copy_chunks<T: Copy, const BYTES: usize>(src: &[T], dst: &mut [T]) {
     let size = std::mem::size_of::<T>();
-    debug_assert!(size > 0 && BYTES % size == 0 && std::mem::size_of_val(src) >= BYTES);
+    debug_assert!(size > 0 && BYTES.is_multiple_of(size) && std::mem::size_of_val(src) >= BYTES);
     let (n, chunk) = (src.len(), BYTES / size);
     let copy_at = |at: usize, dst: &mut [T]| {
         // SAFETY: at + chunk <= n for both slices (callers pass at <= n − chunk); unaligned
