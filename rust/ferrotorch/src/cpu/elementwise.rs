@@ -379,6 +379,12 @@ pub trait Arith: Element + PartialOrd {
             *o = x.fmod(y);
         }
     }
+    /// `out = pow(a, b)` on a block: floats take the vectorised kernel.
+    fn pow_block(out: &mut [Self], a: &[Self], b: &[Self]) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = x.pow(y);
+        }
+    }
 }
 
 macro_rules! int_arith {
@@ -450,7 +456,7 @@ int_arith! {
 }
 
 macro_rules! float_arith {
-    ($($t:ident;)*) => {$(
+    ($($t:ident, $pow:path, $pow_slice:path;)*) => {$(
         impl Arith for $t {
             const IS_FLOAT: bool = true;
             #[inline(always)] fn zero() -> Self { 0.0 }
@@ -482,7 +488,10 @@ macro_rules! float_arith {
             }
             #[inline(always)]
             fn pow(self, o: Self) -> Self {
-                if o == 2.0 { self * self } else if o == 1.0 { self } else { self.powf(o) }
+                $pow(self, o)
+            }
+            fn pow_block(out: &mut [Self], a: &[Self], b: &[Self]) {
+                $pow_slice(out, a, b)
             }
             #[inline(always)] fn shl(self, o: Self) -> Self { self * (2.0 as $t).powf(o) }
             #[inline(always)] fn shr(self, o: Self) -> Self { self / (2.0 as $t).powf(o) }
@@ -494,7 +503,26 @@ macro_rules! float_arith {
     )*};
 }
 
-float_arith! { f32; f64; }
+float_arith! { f32, pow_f32, pow_slice_f32; f64, sm::pow_f64, sm::pow_slice_f64; }
+
+/// f32 pow: libm's powf (table-driven, faster per element than our f64 kernel on 8 lanes), x²
+/// and x¹ exact.
+#[inline(always)]
+fn pow_f32(x: f32, y: f32) -> f32 {
+    if y == 2.0 {
+        x * x
+    } else if y == 1.0 {
+        x
+    } else {
+        x.powf(y)
+    }
+}
+
+fn pow_slice_f32(out: &mut [f32], a: &[f32], b: &[f32]) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = pow_f32(x, y);
+    }
+}
 
 // ------------------------------------------------------------------------------------ exp
 
@@ -537,16 +565,17 @@ pub fn exp_f32(x: f32) -> f32 {
 /// (truncation error below 2^-60); max error 1 ulp in the tests.
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
-    exp_scaled_f64(x, 0, 710.0, 709.782_712_893_384)
+    exp_scaled_f64(x, 0.0, 0, 710.0, 709.782_712_893_384)
 }
 
-/// e^x · 2^-`halvings` (simd_math's sinh and cosh use e^x / 2, which stays finite a little past
-/// e^x's overflow): x clamped to [-746, `clamp_hi`], reduced to n·ln2 + r, e^r by the
+/// e^(x + lo) · 2^-`halvings` (simd_math's sinh and cosh use e^x / 2, which stays finite a little
+/// past e^x's overflow; pow passes the low part `lo` of a double-double argument, |lo| tiny
+/// against x, added to the reduced argument): x clamped to [-746, `clamp_hi`], reduced to n·ln2 + r, e^r by the
 /// polynomial, then scaled by 2^(n - halvings) in two steps so subnormal results come out
 /// right; +inf above `overflow_at`.
 #[inline(always)]
 #[allow(clippy::excessive_precision)]
-pub(crate) fn exp_scaled_f64(x: f64, halvings: i64, clamp_hi: f64, overflow_at: f64) -> f64 {
+pub(crate) fn exp_scaled_f64(x: f64, lo: f64, halvings: i64, clamp_hi: f64, overflow_at: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
@@ -555,7 +584,7 @@ pub(crate) fn exp_scaled_f64(x: f64, halvings: i64, clamp_hi: f64, overflow_at: 
     let t = xc.mul_add(LOG2E, MAGIC);
     let n_bits = t.to_bits() as i64 - MAGIC.to_bits() as i64;
     let n = t - MAGIC;
-    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
+    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc)) + lo;
     const C: [f64; 12] = [
         1.0 / 6_227_020_800.0,
         1.0 / 479_001_600.0,

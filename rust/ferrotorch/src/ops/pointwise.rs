@@ -374,7 +374,7 @@ fn slice_map<T: Copy>(dst: &mut [T], src: Option<&[T]>, f: impl Fn(T) -> T) {
 
 macro_rules! float_math {
     ($t:ident, $exp:path, $log:path, $exp_slice:path, $log_slice:path, $sig_slice:path,
-     $round:path, $tanh:expr) => {
+     $round:path, $tanh:expr, $log1p:expr) => {
         impl FloatMath for $t {
             #[inline(always)]
             fn apply(op: Unary, x: $t) -> $t {
@@ -389,7 +389,7 @@ macro_rules! float_math {
                     Unary::Cinv => 1.0 / x,
                     Unary::Exp => $exp(x),
                     Unary::Log => $log(x),
-                    Unary::Log1p => sm::log1p_f64(w) as $t,
+                    Unary::Log1p => $log1p(x),
                     Unary::Cos => {
                         if in_range {
                             sm::cos_f64(w) as $t
@@ -495,7 +495,8 @@ float_math!(
     ew::log_slice_f32,
     ew::sigmoid_slice_f32,
     sm::round_f32,
-    sm::tanh_f32
+    sm::tanh_f32,
+    sm::log1p_f32
 );
 float_math!(
     f64,
@@ -505,7 +506,8 @@ float_math!(
     ew::log_slice_f64,
     ew::sigmoid_slice_f64,
     sm::round_f64,
-    sm::tanh_f64
+    sm::tanh_f64,
+    sm::log1p_f64
 );
 
 fn unary_float<T: FloatMath>(op: Unary, w: &Target, src: &Tensor) -> Result<()> {
@@ -743,8 +745,9 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
             )));
         }
     }
-    if T::IS_FLOAT && op == Binary::Fmod && dst.numel() > 0 {
-        // The two-pass block kernel (vectorised fmod, C's fmod for huge quotients); a number
+    if T::IS_FLOAT && matches!(op, Binary::Fmod | Binary::Pow) && dst.numel() > 0 {
+        // The block kernels (the two-pass vectorised fmod with C's fmod for huge quotients; the
+        // vectorised pow, which is too big to inline as a per-element closure); a number
         // operand becomes a stride-0 tensor.
         let as_tensor = |o: &Operand| -> Result<Tensor> {
             match o {
@@ -756,7 +759,13 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
             }
         };
         let (x, y) = (as_tensor(a)?, as_tensor(b)?);
+        let block: fn(&mut [T], &[T], &[T]) = if op == Binary::Fmod { T::fmod_block } else { T::pow_block };
         return with_target(dst, &[&x, &y], |w| {
+            if let (Binary::Pow, Operand::Tensor(t), Operand::Scalar(s)) = (op, a, b) {
+                if let Some(done) = pow_by_number::<T>(w, t, s.cast::<T>().to_f64()) {
+                    return done;
+                }
+            }
             let (av, bv) = (input_view(w, 0)?, input_view(w, 1)?);
             let plan = plan3(&w.t, &x, &y);
             // SAFETY: as in apply2.
@@ -767,7 +776,7 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
                     bv.base::<T>(),
                     &plan,
                     w.t.write_grain(),
-                    T::fmod_block,
+                    block,
                 )
             };
             Ok(())
@@ -780,11 +789,6 @@ fn binary_typed<T: Arith>(op: Binary, a: &Operand, b: &Operand, dst: &Tensor, wh
                 (Operand::Tensor(x), Operand::Tensor(y)) => apply2::<T, T>(w, x, y, |p, q| OP.apply(p, q)),
                 (Operand::Tensor(x), Operand::Scalar(s)) => {
                     let s = s.cast::<T>();
-                    if T::IS_FLOAT && OP == Binary::Pow {
-                        if let Some(done) = pow_by_number::<T>(w, x, s.to_f64()) {
-                            return done;
-                        }
-                    }
                     apply1::<T, T>(w, x, move |p| OP.apply(p, s))
                 }
                 (Operand::Scalar(s), Operand::Tensor(y)) => {
