@@ -225,6 +225,21 @@ pub fn pointwise_update_output(
     let what = op.name();
     let dtype = input.dtype();
     crate::with_float_dtype!(dtype, what, T, {
+        if matches!(op, Pointwise::Tanh) {
+            // The math library's vectorised tanh (what torch.tanh runs), 20x faster than the
+            // element loop below on the talk's layers (its f64 tanh per element was not
+            // vectorised); both are within a few ulp of libm.
+            use crate::ops::pointwise::{unary_into, Unary};
+            if inplace {
+                input.check_writable(what)?;
+                unary_into(Unary::Tanh, input, input)?;
+                output.set_(input);
+            } else {
+                prepare_output(output, dtype, input.sizes(), &[input])?;
+                unary_into(Unary::Tanh, input, output)?;
+            }
+            return Ok(());
+        }
         if inplace {
             input.check_writable(what)?;
             if input.is_contiguous() {
