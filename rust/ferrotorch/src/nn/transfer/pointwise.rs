@@ -225,18 +225,23 @@ pub fn pointwise_update_output(
     let what = op.name();
     let dtype = input.dtype();
     crate::with_float_dtype!(dtype, what, T, {
-        if matches!(op, Pointwise::Tanh) {
-            // The math library's vectorised tanh (what torch.tanh runs), 20x faster than the
-            // element loop below on the talk's layers (its f64 tanh per element was not
-            // vectorised); both are within a few ulp of libm.
-            use crate::ops::pointwise::{unary_into, Unary};
+        use crate::ops::pointwise::{unary_into, Unary};
+        let math = match op {
+            Pointwise::Tanh => Some(Unary::Tanh),
+            Pointwise::Sigmoid => Some(Unary::Sigmoid),
+            _ => None,
+        };
+        if let Some(u) = math {
+            // The math library's vectorised kernels (what torch.tanh / torch.sigmoid run):
+            // 10-70x faster than the element loop below on the talk's layers, where the
+            // closure's f64 tanh / exp were not vectorised; both within a few ulp of libm.
             if inplace {
                 input.check_writable(what)?;
-                unary_into(Unary::Tanh, input, input)?;
+                unary_into(u, input, input)?;
                 output.set_(input);
             } else {
                 prepare_output(output, dtype, input.sizes(), &[input])?;
-                unary_into(Unary::Tanh, input, output)?;
+                unary_into(u, input, output)?;
             }
             return Ok(());
         }
