@@ -2,7 +2,8 @@
 every dimension, on 1, 2 and 3 threads, against numpy / scipy.
 
 The block sizes come from the kernels (cpu/reduce.rs: full reductions fold 32768-element blocks,
-reductions and scans along an outer dim step rows of 2048 accumulators; cpu/elementwise.rs and
+reductions and scans along an outer dim step rows of 2048 accumulators, scans along the
+contiguous dim go one slice at a time above 16 MiB of input; cpu/elementwise.rs and
 cpu/copy.rs: 64x64 tiles, 256-element buffers for strided runs; cpu/sort.rs: radix sort from 256;
 cpu/blas.rs: products above 64 a side split per thread; cpu/lu.rs: 64-column panels from 192;
 cpu/qr.rs: threaded from 192; cpu/mod.rs: 65536-element parallel grain). Sizes here are chosen
@@ -50,6 +51,17 @@ def test_scans_across_row_blocks(threads, shape, dim, op):
     r = torch.DoubleTensor(1).fill(float("nan"))
     getattr(torch, op)(_t(a), dim, out=r)
     np.testing.assert_allclose(r.numpy(), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_scans_past_the_streaming_size_match_numpy_exactly(threads, op):
+    """cpu/reduce.rs scans contiguous slices one at a time above 16 MiB of input (SCAN_STREAM_BYTES)
+    and four interleaved below: both keep each slice's sequential order, numpy's too, so the
+    results are identical, including the slices left over after the groups of four."""
+    for rows in (1027, 2 * 1024 + 3):  # 8.4 MB (interleaved), 16.8 MB (one at a time)
+        a = _rand((rows, 1024), 4, 0.999, 1.001) if op == "cumprod" else _rand((rows, 1024), 4, -1, 1)
+        t = torch.fromNumpy(a)
+        np.testing.assert_array_equal(getattr(torch, op)(t, 1).numpy(), getattr(np, op)(a, axis=1))
 
 
 @pytest.mark.parametrize("cls,npt", [(torch.FloatTensor, np.float32), (torch.IntTensor, np.int32),

@@ -138,6 +138,33 @@ mod tests {
         (dst, src)
     }
 
+    fn plan2(sizes: &[usize], dst_strides: &[usize], src_strides: &[usize]) -> Plan<2> {
+        Plan::new(sizes, [0, 0], [dst_strides, src_strides])
+    }
+
+    #[test]
+    fn transposing_dim_picks_the_tiled_walk_only_for_large_transposes() {
+        // A 2-D transpose either way round: tiles over dims 0 and 1.
+        assert_eq!(transposing_dim(&plan2(&[130, 70], &[70, 1], &[1, 130])), Some(0));
+        assert_eq!(transposing_dim(&plan2(&[130, 70], &[1, 130], &[70, 1])), Some(0));
+        // Batched: the batch dim has the largest stride, the tile pairs dims 1 and 2.
+        assert_eq!(transposing_dim(&plan2(&[3, 65, 66], &[65 * 66, 66, 1], &[65 * 66, 1, 65])), Some(1));
+        // The other side's smallest-stride dim is the batch one.
+        assert_eq!(transposing_dim(&plan2(&[65, 3, 66], &[3 * 66, 66, 1], &[1, 65 * 66, 65])), Some(0));
+        // Both sides row-major, or both transposed: rows are fine.
+        assert_eq!(transposing_dim(&plan2(&[130, 70], &[70, 1], &[70, 1])), None);
+        assert_eq!(transposing_dim(&plan2(&[130, 70], &[1, 130], &[1, 130])), None);
+        // Too small in all (TILE² = 4096 elements) or along the paired dim (< TILE / 4 = 16).
+        assert_eq!(transposing_dim(&plan2(&[63, 64], &[64, 1], &[1, 63])), None);
+        assert_eq!(transposing_dim(&plan2(&[64, 64], &[64, 1], &[1, 64])), Some(0));
+        assert_eq!(transposing_dim(&plan2(&[15, 4096], &[4096, 1], &[1, 15])), None);
+        assert_eq!(transposing_dim(&plan2(&[16, 4096], &[4096, 1], &[1, 16])), Some(0));
+        // The source's inner dim is not its smallest stride but not a transpose of the pair
+        // either (the other dim's stride is larger): rows.
+        assert_eq!(transposing_dim(&plan2(&[64, 100], &[100, 1], &[200, 2])), None);
+        assert_eq!(transposing_dim(&plan2(&[4096], &[1], &[2])), None);
+    }
+
     #[test]
     fn tiled_transpose_matches_naive() {
         let (r, c) = (130, 70);

@@ -9,6 +9,7 @@
 // Offsets and strides of the K operands are indexed in lockstep.
 #![allow(clippy::needless_range_loop)]
 
+mod pow_f32_tables;
 pub mod simd_math;
 
 use self::simd_math as sm;
@@ -456,7 +457,7 @@ int_arith! {
 }
 
 macro_rules! float_arith {
-    ($($t:ident, $pow:path, $pow_slice:path;)*) => {$(
+    ($($t:ident, $pow:path, $pow_slice:path, $atan2:path;)*) => {$(
         impl Arith for $t {
             const IS_FLOAT: bool = true;
             #[inline(always)] fn zero() -> Self { 0.0 }
@@ -467,7 +468,7 @@ macro_rules! float_arith {
             #[inline(always)] fn div(self, o: Self) -> Self { self / o }
             #[inline(always)] fn fmod(self, o: Self) -> Self { self % o }
             #[inline(always)]
-            fn atan2(self, o: Self) -> Self { sm::atan2_f64(self as f64, o as f64) as $t }
+            fn atan2(self, o: Self) -> Self { $atan2(self, o) }
             fn fmod_block(out: &mut [Self], a: &[Self], b: &[Self]) {
                 // Through f64 for f32 too: the quotient test and the fused multiply-add are exact.
                 sm::fixed2(
@@ -503,25 +504,9 @@ macro_rules! float_arith {
     )*};
 }
 
-float_arith! { f32, pow_f32, pow_slice_f32; f64, sm::pow_f64, sm::pow_slice_f64; }
-
-/// f32 pow: libm's powf (table-driven, faster per element than our f64 kernel on 8 lanes), x²
-/// and x¹ exact.
-#[inline(always)]
-fn pow_f32(x: f32, y: f32) -> f32 {
-    if y == 2.0 {
-        x * x
-    } else if y == 1.0 {
-        x
-    } else {
-        x.powf(y)
-    }
-}
-
-fn pow_slice_f32(out: &mut [f32], a: &[f32], b: &[f32]) {
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        *o = pow_f32(x, y);
-    }
+float_arith! {
+    f32, sm::pow_f32, sm::pow_slice_f32, sm::atan2_f32;
+    f64, sm::pow_f64, sm::pow_slice_f64, sm::atan2_f64;
 }
 
 // ------------------------------------------------------------------------------------ exp

@@ -964,6 +964,11 @@ fn rowwise<T: Num, F: Fold<T>>(f: &F, xp: SendPtr<T>, put: &(impl Fn(usize, F::A
     }
 }
 
+/// Input bytes above which `scan_dim` scans contiguous slices one at a time: about the last-level
+/// cache (measured on a 32 MiB L3: interleaving won up to 16 MiB of input, 2x in cache, and lost
+/// at 32 MiB, where one slice at a time matches PyTorch's loop).
+const SCAN_STREAM_BYTES: usize = 16 << 20;
+
 /// Running fold along the walk's dim (cumsum, cumprod): output element k is the fold's finish
 /// after k + 1 elements.
 ///
@@ -992,6 +997,8 @@ pub unsafe fn scan_dim<T: Num, F: Fold<T> + Copy>(f: &F, x: *const T, out: *mut 
             }
         });
     } else {
+        let bytes = w.outer.numel() * n * std::mem::size_of::<T>();
+        let streaming = xs == 1 && os == 1 && bytes > SCAN_STREAM_BYTES;
         w.outer.par_for_each_run(w.grain(), |[oo, ox], len| {
             // Local copies (the fold too): the output stores could alias anything reached through
             // a reference, which made every step reload the pointers, strides and the fold's
@@ -999,9 +1006,12 @@ pub unsafe fn scan_dim<T: Num, F: Fold<T> + Copy>(f: &F, x: *const T, out: *mut 
             let (f, xp, op, n, xs, os) = (*f, xp, op, n, xs, os);
             // Four slices at a time: each scan is one chain of dependent steps, so interleaving
             // independent slices hides the add latency (each slice's own order is unchanged).
+            // Contiguous slices past the cache go one at a time instead: there memory is the
+            // limit, and two sequential streams per thread prefetch better than eight (2048² f64
+            // along dim 1: PyTorch's time, against 1.3x interleaved).
             const G: usize = 4;
-            let mut i0 = 0;
-            while i0 + G <= len {
+            let interleaved = if streaming { 0 } else { len / G * G };
+            for i0 in (0..interleaved).step_by(G) {
                 let bo: [usize; G] = std::array::from_fn(|j| oo + (i0 + j) * o_in);
                 let bx: [usize; G] = std::array::from_fn(|j| ox + (i0 + j) * x_in);
                 let mut acc = [f.init(); G];
@@ -1014,9 +1024,8 @@ pub unsafe fn scan_dim<T: Num, F: Fold<T> + Copy>(f: &F, x: *const T, out: *mut 
                         }
                     }
                 }
-                i0 += G;
             }
-            for i in i0..len {
+            for i in interleaved..len {
                 let (bo, bx) = (oo + i * o_in, ox + i * x_in);
                 let mut acc = f.init();
                 for k in 0..n {

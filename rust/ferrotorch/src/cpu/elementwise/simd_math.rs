@@ -20,6 +20,7 @@
 
 #![allow(clippy::excessive_precision)]
 
+use super::pow_f32_tables as pt;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 // ------------------------------------------------------------------------------------ dispatch
@@ -457,14 +458,100 @@ pub fn pow_f64(x: f64, y: f64) -> f64 {
     }
 }
 
+/// log2(a) for a normal, finite f32 a > 0, in f64, within about 2^-53 relative: a = 2^k·z,
+/// z in [0.699, 1.398) by integer arithmetic on the bits, a 64-entry table (1/c, log2 c) and
+/// r = z/c - 1 (one FMA), |r| <= 1/128, log2(1 + r) = r·P(r). The interval holding 1 has c = 1,
+/// so near a = 1 the result is r·P(r) alone, relatively accurate however small. Tables:
+/// pow_f32_tables.rs (scripts/gen_pow_f32_tables.py).
+#[inline(always)]
+fn log2_of_f32(a: f32) -> f64 {
+    let off = a.to_bits().wrapping_sub(pt::OFF);
+    let i = ((off >> (23 - pt::TABLE_BITS)) & ((1 << pt::TABLE_BITS) - 1)) as usize;
+    let k = (off as i32) >> 23;
+    let z = f32::from_bits(a.to_bits().wrapping_sub(off & 0xff80_0000)) as f64;
+    let r = z.mul_add(pt::INVC[i], -1.0);
+    let mut p = pt::LOG2_POLY[0];
+    for c in &pt::LOG2_POLY[1..] {
+        p = p.mul_add(r, *c);
+    }
+    r.mul_add(p, k as f64 + pt::LOGC[i])
+}
+
+/// 2^t in f64 for t clamped to [-160, 140]: t = e + j/64 + r with |r| <= 1/128, 2^(j/64) from a
+/// table, 2^r by a degree-4 fit, 2^e added to the exponent bits. Every result is a normal f64,
+/// which f32's rounding then takes to ±0 or inf where the power leaves f32's range.
+#[inline(always)]
+fn exp2_for_f32(t: f64) -> f64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52: adding it rounds to an integer
+    let t = t.clamp(-160.0, 140.0);
+    let kd = (t * 64.0) + MAGIC;
+    let ki = kd.to_bits() as i64 - MAGIC.to_bits() as i64;
+    let r = (kd - MAGIC).mul_add(-1.0 / 64.0, t);
+    let j = (ki & 63) as usize;
+    let s = f64::from_bits(pt::EXP2[j].wrapping_add(((ki >> 6) as u64) << 52));
+    let mut p = pt::EXP2_POLY[0];
+    for c in &pt::EXP2_POLY[1..] {
+        p = p.mul_add(r, *c);
+    }
+    s * p
+}
+
+/// Where `pow_f32_fast` does not apply (C's powf then runs): a base that is not a normal,
+/// finite, positive number (zeros, subnormals, negatives, infinities, NaN) or a non-finite
+/// exponent.
+#[inline(always)]
+fn pow_f32_bad(x: f32, y: f32) -> bool {
+    !((f32::MIN_POSITIVE..f32::INFINITY).contains(&x) && y.abs() < f32::INFINITY)
+}
+
+/// pow(x, y) for a normal, finite x > 0 and a finite y: 2^(y·log2 x) in f64, one rounding to
+/// f32. Wherever the f32 result is finite and nonzero, |y·log2 x| < 150, so the f64 value is
+/// within about 2^-44 of the true one (relative), far inside f32's half ulp: the rounding gives
+/// the correctly rounded power except within 2^-20 ulp of a midpoint. x² is computed exactly
+/// (it can be a midpoint). C's powf works the same way; the f64 `pow_f64`, with its
+/// double-double logarithm, and C's edges in selects cost twice glibc's powf on f32 data.
+#[inline(always)]
+fn pow_f32_fast(x: f32, y: f32) -> f32 {
+    let xd = x as f64;
+    let v = exp2_for_f32(y as f64 * log2_of_f32(x));
+    (if y == 2.0 { xd * xd } else { v }) as f32
+}
+
+/// pow for f32: the fast kernel, C's powf at the edges (`pow_f32_bad`).
+#[inline(always)]
+pub fn pow_f32(x: f32, y: f32) -> f32 {
+    if pow_f32_bad(x, y) {
+        x.powf(y)
+    } else {
+        pow_f32_fast(x, y)
+    }
+}
+
 // pow over slices with the kernel called in each copy's own loop: passed as a closure through
 // `into2`, the kernel was too big to be inlined into the AVX copies and ran as scalar SSE2 code
-// calling libm's fma. (f32 keeps libm's powf: the same e^(y ln x) in f64 on 8 lanes took twice
-// glibc's table-driven scalar powf time.)
+// calling libm's fma.
 multiversion!(pow_slice_f64, pow_slice_f64_base, pow_slice_f64_avx2, pow_slice_f64_avx512, <>,
     (o: &mut [f64], a: &[f64], b: &[f64]), {
     for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
         *o = pow_f64(x, y);
+    }
+});
+
+// Two passes per slice: the fast kernel over every element, then C's powf where an operand is
+// outside its range (only when the slice has one).
+multiversion!(pow_slice_f32, pow_slice_f32_base, pow_slice_f32_avx2, pow_slice_f32_avx512, <>,
+    (o: &mut [f32], a: &[f32], b: &[f32]), {
+    let mut any = false;
+    for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
+        *o = pow_f32_fast(x, y);
+        any |= pow_f32_bad(x, y);
+    }
+    if any {
+        for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
+            if pow_f32_bad(x, y) {
+                *o = x.powf(y);
+            }
+        }
     }
 });
 
@@ -640,10 +727,53 @@ pub fn atan2_f64(y: f64, x: f64) -> f64 {
     }
 }
 
-/// atan2 in f32 through the f64 kernel (one rounding at the end).
+/// atan2 for f32 operands, in f64 with one division: t = min/max of |y|, |x|, or past
+/// tan(π/8) the exact (f32 inputs) (min - max)/(min + max) with π/4 added, so |t| <= tan(π/8);
+/// atan(t) = t·P(t²), a degree-7 fit (relative error 7e-13, far inside f32's half ulp); then
+/// reflected as in `atan2_f64` and rounded once. The f64 kernel's three divisions per element
+/// (the quotient, Cephes' reduction and its rational) were the cost.
 #[inline(always)]
 pub fn atan2_f32(y: f32, x: f32) -> f32 {
-    atan2_f64(y as f64, x as f64) as f32
+    use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, PI};
+    const TAN_PI_8: f64 = 0.414_213_562_373_095_1;
+    const P: [f64; 8] = [
+        -0.037_701_670_107_066_126,
+        0.069_770_013_404_574_87,
+        -0.089_932_163_995_324_53,
+        0.111_035_348_168_414_43,
+        -0.142_853_912_536_003_96,
+        0.199_999_931_887_206_02,
+        -0.333_333_332_783_826_15,
+        0.999_999_999_999_270_9,
+    ];
+    let (x, y) = (x as f64, y as f64);
+    let (ax, ay) = (x.abs(), y.abs());
+    let swap = ay > ax;
+    let (num, den) = if swap { (ax, ay) } else { (ay, ax) };
+    // Both are f32 values, so num ± den is exact in f64 and cannot overflow.
+    let mid = num > TAN_PI_8 * den;
+    let (n, d) = if mid { (num - den, num + den) } else { (num, den) };
+    let t = n / d;
+    // 0/0 (both zero) gives angle 0 before reflection; inf/inf gives π/4.
+    let (t, base) = if den == 0.0 {
+        (0.0, 0.0)
+    } else if num == f64::INFINITY {
+        (0.0, FRAC_PI_4)
+    } else if mid {
+        (t, FRAC_PI_4)
+    } else {
+        (t, 0.0)
+    };
+    let z = t * t;
+    let mut p = P[0];
+    for c in &P[1..] {
+        p = p.mul_add(z, *c);
+    }
+    let a = t.mul_add(p, base);
+    let a = if swap { FRAC_PI_2 - a } else { a };
+    let a = if x.is_sign_negative() { PI - a } else { a };
+    let v = a.copysign(y);
+    (if x.is_nan() || y.is_nan() { x + y } else { v }) as f32
 }
 
 // ------------------------------------------------------------------------------------ fmod
@@ -805,6 +935,98 @@ mod tests {
         assert!(pow_f64(-8.0, 1.0 / 3.0).is_nan());
         assert_eq!(pow_f64(-2.0, 1025.0), f64::NEG_INFINITY);
         assert!(pow_f64(-2.0, -1075.0) == 0.0 && pow_f64(-2.0, -1075.0).is_sign_negative());
+    }
+
+    #[test]
+    fn pow_f32_within_one_ulp_of_the_rounded_f64_power_with_c_edges() {
+        for &x in &POW_EDGES {
+            for &y in &POW_EDGES {
+                let (x, y) = (x as f32, y as f32);
+                let (a, b) = (pow_f32(x, y), x.powf(y));
+                assert!(
+                    same_class(a as f64, b as f64) && (a.is_nan() || ulps32(a, b) <= 1),
+                    "pow({x}, {y}) = {a}, libm {b}"
+                );
+            }
+        }
+        // Every table interval (bases spread over many octaves, both sides of 1), exponents
+        // that reach f32's overflow and its subnormal results, bases next to 1 with huge
+        // exponents (the c = 1 interval), and the slice loop's two passes.
+        let xs: Vec<f32> = sweep(-12.0, 12.0, 3001)
+            .map(|e| 2f64.powf(e) as f32)
+            .chain((1..400).map(|i| f32::from_bits(1f32.to_bits() + i)))
+            .chain((1..400).map(|i| f32::from_bits(1f32.to_bits() - i)))
+            .collect();
+        let ys: Vec<f32> = sweep(-40.0, 40.0, 161)
+            .chain(sweep(-3.0, 3.0, 61))
+            .chain([1e7, -3e6, 0.5, 1e-9])
+            .map(|v| v as f32)
+            .collect();
+        let (mut worst, mut exact, mut total) = ((0, 0.0f32, 0.0f32), 0usize, 0usize);
+        for &y in &ys {
+            let mut out = vec![0f32; xs.len()];
+            pow_slice_f32(&mut out, &xs, &vec![y; xs.len()]);
+            for (&x, &got) in xs.iter().zip(&out) {
+                let want = (x as f64).powf(y as f64) as f32;
+                let d = ulps32(got, want);
+                assert_eq!(
+                    got.to_bits(),
+                    pow_f32(x, y).to_bits(),
+                    "slice and element differ at pow({x}, {y})"
+                );
+                (exact, total) = (exact + (d == 0) as usize, total + 1);
+                if d > worst.0 {
+                    worst = (d, x, y);
+                }
+            }
+        }
+        assert!(worst.0 <= 1, "pow({}, {}): {} ulp", worst.1, worst.2, worst.0);
+        assert!(exact * 10_000 >= total * 9_999, "{exact} of {total} correctly rounded");
+        let near1 = f32::from_bits(1f32.to_bits() + 1);
+        assert_eq!(pow_f32(near1, 1e8), (near1 as f64).powf(1e8) as f32);
+        assert_eq!(pow_f32(1.0 + 2f32.powi(-12), 2.0), 1.0 + 2f32.powi(-11)); // a midpoint, to even
+        assert!(pow_f32(-2.0, 129.0) == f32::NEG_INFINITY && pow_f32(-8.0, 1.0 / 3.0).is_nan());
+        assert_eq!(pow_f32(2.0, -149.0), f32::from_bits(1));
+    }
+
+    #[test]
+    fn atan2_f32_within_one_ulp_of_the_rounded_f64_atan2() {
+        let v = [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            3.5,
+            -3e38,
+            1e-45,
+            0.414_213_57,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        for &y in &v {
+            for &x in &v {
+                let (a, b) = (atan2_f32(y, x), (y as f64).atan2(x as f64) as f32);
+                assert!(
+                    ulps32(a, b) <= 1 && a.is_sign_negative() == b.is_sign_negative()
+                        || a.is_nan() && b.is_nan(),
+                    "atan2({y}, {x}) = {a}, libm {b}"
+                );
+            }
+        }
+        // Angles all around the circle, ratios at the tan(π/8) switch, magnitudes at both ends.
+        let mut worst = 0;
+        for t in sweep(-3.2, 3.2, 20_000) {
+            for r in [1e-40, 1e-3, 1.0, 7e5, 3e38] {
+                let (y, x) = ((r * t.sin()) as f32, (r * t.cos()) as f32);
+                worst = worst.max(ulps32(atan2_f32(y, x), (y as f64).atan2(x as f64) as f32));
+            }
+        }
+        for i in -2000..2000 {
+            let y = f32::from_bits((0.414_213_57f32.to_bits() as i32 + i) as u32);
+            worst = worst.max(ulps32(atan2_f32(y, 1.0), (y as f64).atan2(1.0) as f32));
+        }
+        assert!(worst <= 1, "worst {worst} ulp");
     }
 
     #[test]
