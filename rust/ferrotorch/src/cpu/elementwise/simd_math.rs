@@ -537,23 +537,12 @@ multiversion!(pow_slice_f64, pow_slice_f64_base, pow_slice_f64_avx2, pow_slice_f
     }
 });
 
-// Two passes per slice: the fast kernel over every element, then C's powf where an operand is
-// outside its range (only when the slice has one).
-multiversion!(pow_slice_f32, pow_slice_f32_base, pow_slice_f32_avx2, pow_slice_f32_avx512, <>,
-    (o: &mut [f32], a: &[f32], b: &[f32]), {
-    let mut any = false;
-    for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
-        *o = pow_f32_fast(x, y);
-        any |= pow_f32_bad(x, y);
-    }
-    if any {
-        for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
-            if pow_f32_bad(x, y) {
-                *o = x.powf(y);
-            }
-        }
-    }
-});
+/// f32 pow over slices: the fast kernel, then C's powf where an operand is outside its range
+/// (a second pass, only when the slice has one). The kernels are `#[inline(always)]` fn items,
+/// inlined into `fixed2`'s AVX copies (6.4-6.6 ms on one thread for 4M, either way written).
+pub fn pow_slice_f32(o: &mut [f32], a: &[f32], b: &[f32]) {
+    fixed2(o, a, b, &pow_f32_fast, &pow_f32_bad, &f32::powf);
+}
 
 // ------------------------------------------------------------------------------------ trig
 
