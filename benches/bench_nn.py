@@ -13,6 +13,9 @@
    step (zeroGrad, forward, NLL, backward, SGD update) and the forward against PyTorch's same
    network (goal: at or below PyTorch's time); then the full convnet, whose two
    normalizations may add at most 25% to the step (Lua Torch7: +52%).
+4. Every transfer function (Tanh ... TanhShrink) on the talk's first activation, 64x16x28x28
+   float32: forward and forward+backward against PyTorch's module (the zoo's small inputs
+   measure only per-call overhead; this measures the element loops).
 
 Prints pt/ft (PyTorch's time over ours: above 1 means ferrotorch is faster) per row and the
 worst row of each table last. Usage: python benches/bench_nn.py [--quick]
@@ -319,9 +322,58 @@ def bench_zoo():
         print(f"not built from the record ({len(skipped)}): " + ", ".join(skipped))
 
 
+# ---- 4. transfer functions on a large activation ---------------------------------------------
+TRANSFER = {
+    "Tanh": (nn.Tanh, pt and pt.nn.Tanh), "Sigmoid": (nn.Sigmoid, pt and pt.nn.Sigmoid),
+    "ReLU": (nn.ReLU, pt and pt.nn.ReLU), "ReLU6": (nn.ReLU6, pt and pt.nn.ReLU6),
+    "ELU": (nn.ELU, pt and pt.nn.ELU),
+    "LeakyReLU": (nn.LeakyReLU, pt and (lambda: pt.nn.LeakyReLU(0.01))),
+    "HardTanh": (nn.HardTanh, pt and pt.nn.Hardtanh),
+    "HardShrink": (nn.HardShrink, pt and pt.nn.Hardshrink),
+    "SoftShrink": (nn.SoftShrink, pt and pt.nn.Softshrink),
+    "SoftPlus": (nn.SoftPlus, pt and pt.nn.Softplus), "SoftSign": (nn.SoftSign, pt and pt.nn.Softsign),
+    "LogSigmoid": (nn.LogSigmoid, pt and pt.nn.LogSigmoid),
+    "TanhShrink": (nn.TanhShrink, pt and pt.nn.Tanhshrink),
+}
+
+
+def bench_transfer(shape=(64, 16, 28, 28)):
+    print(f"Transfer functions on {'x'.join(map(str, shape))} float32 (forward, forward+backward)")
+    print(f"{'class':14} {'forward':>12} {'pt forward':>12} {'pt/ft':>7} {'fwd+bwd':>12} "
+          f"{'pt fwd+bwd':>12} {'pt/ft':>7}")
+    torch.manualSeed(3)
+    x = torch.randn(*shape).float().mul(3)
+    rows = []
+    for name, (ours, theirs) in TRANSFER.items():
+        m = ours()
+        g = m.forward(x).clone().fill(1)
+        fwd = best_time(lambda m=m: m.forward(x))
+        both = best_time(lambda m=m, g=g: (m.forward(x), m.backward(x, g)))
+        line = f"{name:14} {fmt(fwd):>12}"
+        if pt is None:
+            print(line + f" {fmt(both):>12}")
+            continue
+        pm, px = theirs(), pt.tensor(x.numpy(), requires_grad=True)
+        pg = pt.ones(shape)
+        with pt.no_grad():
+            pf = best_time(lambda pm=pm, px=px: pm(px))
+
+        def pt_step(pm=pm, px=px, pg=pg):
+            px.grad = None
+            pm(px).backward(pg)
+
+        pb = best_time(pt_step)
+        print(line + f" {fmt(pf):>12} {pf / fwd:7.2f} {fmt(both):>12} {fmt(pb):>12} {pb / both:7.2f}")
+        rows += [(pf / fwd, f"{name} forward"), (pb / both, f"{name} fwd+bwd")]
+    if rows:
+        worst = min(rows)
+        print(f"worst against PyTorch: {worst[1]}: pt/ft {worst[0]:.2f}")
+
+
 if __name__ == "__main__":
     print(f"ferrotorch threads: {torch.getnumthreads()}"
           + (f", PyTorch {pt.__version__} threads: {pt.get_num_threads()}" if pt else ""))
     bench_mlp()
     bench_convnet()
     bench_zoo()
+    bench_transfer()

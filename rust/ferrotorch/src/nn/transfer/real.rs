@@ -3,6 +3,7 @@
 //! and the element-wise loops, split across the pool for large tensors.
 
 use crate::cpu::elementwise as ew;
+use crate::cpu::elementwise::simd_math as sm;
 use crate::cpu::index::par_range;
 use crate::iter::SendPtr;
 use crate::layout::size_string;
@@ -10,9 +11,9 @@ use crate::storage::StorageView;
 use crate::{DType, Element, Error, Result, Tensor};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-/// f32 / f64 with the functions the transfer formulas need. `exp` is the engine's branch-free
-/// vectorisable exp and `tanh` is `tanh_f64` below (f32 goes through f64, as Torch7's C did);
-/// the others are libm's.
+/// f32 / f64 with the functions the transfer formulas need: the engine's branch-free
+/// vectorisable exp, log and log1p, and `tanh_f64` below (f32 goes through f64, as Torch7's C
+/// did).
 pub trait Real:
     Element
     + PartialOrd
@@ -36,7 +37,7 @@ pub trait Real:
 }
 
 macro_rules! real {
-    ($t:ident, $exp:path, $exp_slice:path, $log:path, $tanh:expr) => {
+    ($t:ident, $exp:path, $exp_slice:path, $log:path, $log1p:path, $tanh:expr) => {
         impl Real for $t {
             const ZERO: $t = 0.0;
             const ONE: $t = 1.0;
@@ -62,7 +63,7 @@ macro_rules! real {
             }
             #[inline(always)]
             fn log1p(self) -> $t {
-                <$t>::ln_1p(self)
+                $log1p(self)
             }
             #[inline(always)]
             fn abs(self) -> $t {
@@ -108,8 +109,9 @@ pub fn tanh_f64(x: f64) -> f64 {
     }
 }
 
-real!(f32, ew::exp_f32, ew::exp_slice_f32, ew::log_f32, |x: f32| tanh_f64(f64::from(x)) as f32);
-real!(f64, ew::exp_f64, ew::exp_slice_f64, ew::log_f64, tanh_f64);
+real!(f32, ew::exp_f32, ew::exp_slice_f32, ew::log_f32, sm::log1p_f32, |x: f32| tanh_f64(f64::from(x))
+    as f32);
+real!(f64, ew::exp_f64, ew::exp_slice_f64, ew::log_f64, sm::log1p_f64, tanh_f64);
 
 /// Raw access to the elements of a contiguous tensor; holds its block alive.
 pub struct Data<T> {
@@ -243,32 +245,108 @@ unsafe fn simd_avx512<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// A one-operand element formula for `map1`. Closures are one (LLVM inlines them into the loop
+/// by its cost model); a formula too big for that (two exps and a log) is a struct whose
+/// `#[inline(always)]` `apply` is always inlined: left out of line, a formula is compiled
+/// without the loop's AVX / FMA features and each `mul_add` becomes a software fma call.
+pub trait Formula1<T>: Copy + Sync {
+    fn apply(&self, x: T) -> T;
+}
+
+impl<T, F: Fn(T) -> T + Copy + Sync> Formula1<T> for F {
+    #[inline(always)]
+    fn apply(&self, x: T) -> T {
+        self(x)
+    }
+}
+
+/// A two-operand element formula for `map2` (as `Formula1`).
+pub trait Formula2<T>: Copy + Sync {
+    fn apply(&self, a: T, b: T) -> T;
+}
+
+impl<T, F: Fn(T, T) -> T + Copy + Sync> Formula2<T> for F {
+    #[inline(always)]
+    fn apply(&self, a: T, b: T) -> T {
+        self(a, b)
+    }
+}
+
+/// `d[i] = f(a[i])` for i < len: the loop body the dispatched copies below share.
+///
+/// # Safety
+/// `d` and `a` address `len` elements; `d` is `a` or disjoint from it.
+#[inline(always)]
+unsafe fn loop1<T: Copy, F: Formula1<T>>(d: *mut T, a: *const T, len: usize, f: F) {
+    for i in 0..len {
+        *d.add(i) = f.apply(*a.add(i));
+    }
+}
+
+/// `d[i] = f(a[i], b[i])` for i < len.
+///
+/// # Safety
+/// As `loop1`, for both sources.
+#[inline(always)]
+unsafe fn loop2<T: Copy, F: Formula2<T>>(d: *mut T, a: *const T, b: *const T, len: usize, f: F) {
+    for i in 0..len {
+        *d.add(i) = f.apply(*a.add(i), *b.add(i));
+    }
+}
+
+/// Copies of `loop1` / `loop2` compiled for AVX2 + FMA and AVX-512 (the features are on these
+/// functions themselves, so the inlined formula is compiled with them: through a closure
+/// passed to `simd`, the loop was a separate function without them once the formula was big).
+macro_rules! feature_copies {
+    ($($name:ident, $features:literal, $body:ident, ($($arg:ident: $ty:ty),*), $bound:ident;)*) => {$(
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name<T: Copy, F: $bound<T>>($($arg: $ty),*, f: F) {
+            $body($($arg),*, f)
+        }
+    )*};
+}
+
+feature_copies! {
+    loop1_avx2, "avx2,fma", loop1, (d: *mut T, a: *const T, len: usize), Formula1;
+    loop1_avx512, "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma", loop1, (d: *mut T, a: *const T, len: usize), Formula1;
+    loop2_avx2, "avx2,fma", loop2, (d: *mut T, a: *const T, b: *const T, len: usize), Formula2;
+    loop2_avx512, "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma", loop2,
+        (d: *mut T, a: *const T, b: *const T, len: usize), Formula2;
+}
+
+/// Runs `loopN(args)` in the widest copy the CPU supports (the engine's run-time level).
+macro_rules! dispatch {
+    (loop1($($arg:expr),*)) => { dispatch!(@ loop1, loop1_avx2, loop1_avx512, $($arg),*) };
+    (loop2($($arg:expr),*)) => { dispatch!(@ loop2, loop2_avx2, loop2_avx512, $($arg),*) };
+    (@ $base:ident, $avx2:ident, $avx512:ident, $($arg:expr),*) => {{
+        #[cfg(target_arch = "x86_64")]
+        match sm::level() {
+            // SAFETY (both arms): level() saw these features on this CPU.
+            2 => $avx512($($arg),*),
+            1 => $avx2($($arg),*),
+            _ => $base($($arg),*),
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        $base($($arg),*)
+    }};
+}
+
 /// `dst[i] = f(a[i])`. Raw-pointer loops: `dst` may be `a` itself (in-place; each element is
 /// read before it is written); partial overlaps were removed by `source_for`. Runs on several
 /// threads when `n * work` reaches the engine's grain.
 ///
 /// # Safety
 /// Both pointers address `n` elements kept alive by the caller.
-pub unsafe fn map1<T: Element>(
-    dst: SendPtr<T>,
-    a: SendPtr<T>,
-    n: usize,
-    work: usize,
-    f: impl Fn(T) -> T + Sync + Copy,
-) {
+pub unsafe fn map1<T: Element>(dst: SendPtr<T>, a: SendPtr<T>, n: usize, work: usize, f: impl Formula1<T>) {
     par_range(n, work, |r| {
         // SAFETY: r lies in 0..n (par_range), inside both allocations.
         unsafe {
             let (d, a, len) = (dst.at(r.start), a.at(r.start) as *const T, r.len());
-            // `move`: the loop owns copies of the pointers, the length and the formula's
+            // By value: the loop owns copies of the pointers, the length and the formula's
             // constants. Borrowed, they sat behind references the stores through `d` might
-            // alias, so every element reloaded them and the loop stayed scalar (HardTanh,
-            // SoftPlus and LogSigmoid ran 10-40x PyTorch's time on large tensors).
-            simd(move || {
-                for i in 0..len {
-                    *d.add(i) = f(*a.add(i));
-                }
-            })
+            // alias, so every element reloaded them and the loop stayed scalar.
+            dispatch!(loop1(d, a, len, f))
         }
     });
 }
@@ -283,7 +361,7 @@ pub unsafe fn map2<T: Element>(
     b: SendPtr<T>,
     n: usize,
     work: usize,
-    f: impl Fn(T, T) -> T + Sync + Copy,
+    f: impl Formula2<T>,
 ) {
     par_range(n, work, |r| {
         // SAFETY: as in map1.
@@ -291,11 +369,7 @@ pub unsafe fn map2<T: Element>(
             let (d, a, b) = (dst.at(r.start), a.at(r.start) as *const T, b.at(r.start) as *const T);
             let len = r.len();
             // Owned copies, as in map1.
-            simd(move || {
-                for i in 0..len {
-                    *d.add(i) = f(*a.add(i), *b.add(i));
-                }
-            })
+            dispatch!(loop2(d, a, b, len, f))
         }
     });
 }
