@@ -163,6 +163,9 @@ mod tests {
         // either (the other dim's stride is larger): rows.
         assert_eq!(transposing_dim(&plan2(&[64, 100], &[100, 1], &[200, 2])), None);
         assert_eq!(transposing_dim(&plan2(&[4096], &[1], &[2])), None);
+        // A source whose outer stride equals its inner one (an overlapping as_strided view):
+        // neither walk is better, rows stay.
+        assert_eq!(transposing_dim(&plan2(&[64, 100], &[100, 1], &[2, 2])), None);
     }
 
     #[test]
