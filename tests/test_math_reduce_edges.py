@@ -60,6 +60,17 @@ def test_nan_and_inf():
     assert i.tolist() == [1, 2, 0]
 
 
+@pytest.mark.parametrize("tname", ["FloatTensor", "DoubleTensor"])
+def test_mode_counts_no_nan_as_a_repeat(tname):
+    # Torch7 counts runs of the sorted values with `!=`: NaN equals nothing, so two NaNs are
+    # two runs of one and a value seen once wins (the smallest such).
+    x = getattr(torch, tname)([[math.nan, 3, math.nan], [math.nan, 4, 4]])
+    v, i = torch.mode(x, 1)
+    assert v.tolist() == [[3], [4]] and i.tolist() == [[1], [2]]
+    v, i = torch.mode(getattr(torch, tname)([math.nan, math.nan]), 0)
+    assert math.isnan(v[0]) and i.tolist() == [0]
+
+
 def test_integer_wrap_around():
     b = torch.ByteTensor([200, 100, 250])
     assert torch.sum(b) == 550  # accumulated in int64, returned as an int

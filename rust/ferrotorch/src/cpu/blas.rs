@@ -726,21 +726,39 @@ mod tests {
         for (n, k) in [(256usize, 3usize), (300, 70), (517, 33)] {
             let a: Vec<f64> = (0..n * k).map(|i| (i % 11) as f64 - 5.0).collect();
             for threads in [1, 2, 3] {
-                // A (n×k) stored row-major, then column-major: A·Aᵀ is n×n.
-                for (rs, cs) in [(k as isize, 1isize), (1, n as isize)] {
+                // A (n×k) stored row-major, then column-major: A·Aᵀ is n×n, written into a
+                // row-major and a column-major result (the mirror addresses both strides).
+                for (rs, cs, drs, dcs) in
+                    [(k as isize, 1isize, n as isize, 1isize), (1, n as isize, 1, n as isize)]
+                {
                     let lhs = MatRef { ptr: a.as_ptr(), rows: n, cols: k, rs, cs };
                     let rhs = MatRef { ptr: a.as_ptr(), rows: k, cols: n, rs: cs, cs: rs };
                     assert!(is_transpose_of(rhs, lhs));
                     let mut c1 = vec![f64::NAN; n * n]; // beta = 0: never read
                     let mut c2 = vec![0.0; n * n];
-                    let d1 = MatMut { ptr: c1.as_mut_ptr(), rows: n, cols: n, rs: n as isize, cs: 1 };
-                    let d2 = MatMut { ptr: c2.as_mut_ptr(), rows: n, cols: n, rs: n as isize, cs: 1 };
+                    let d1 = MatMut { ptr: c1.as_mut_ptr(), rows: n, cols: n, rs: drs, cs: dcs };
+                    let d2 = MatMut { ptr: c2.as_mut_ptr(), rows: n, cols: n, rs: drs, cs: dcs };
                     unsafe {
                         f64::gemm(d1, 0.0, 2.0, lhs, rhs, threads);
                         gemm_portable(d2, 0.0, 2.0, lhs, rhs);
                     }
                     assert_eq!(c1, c2, "n={n} k={k} threads={threads} strides=({rs},{cs})");
                 }
+            }
+        }
+        // Exactly symmetric with distinct entries (a tile product or a mirror that misses an
+        // element would leave NaN or a wrong copy).
+        let (n, k) = (300usize, 7usize);
+        let a: Vec<f64> = (0..n * k).map(|i| ((i * 37) % 101) as f64).collect();
+        let lhs = MatRef { ptr: a.as_ptr(), rows: n, cols: k, rs: k as isize, cs: 1 };
+        let rhs = MatRef { ptr: a.as_ptr(), rows: k, cols: n, rs: 1, cs: k as isize };
+        let mut c = vec![f64::NAN; n * n];
+        let d = MatMut { ptr: c.as_mut_ptr(), rows: n, cols: n, rs: 1, cs: n as isize };
+        unsafe { f64::gemm(d, 0.0, 1.0, lhs, rhs, 2) };
+        for i in 0..n {
+            for j in 0..n {
+                let want: f64 = (0..k).map(|l| a[i * k + l] * a[j * k + l]).sum();
+                assert_eq!(c[i + j * n], want, "({i}, {j})");
             }
         }
         // The same shape and swapped strides over a shifted pointer are other elements.
@@ -750,17 +768,95 @@ mod tests {
         assert!(!is_transpose_of(shifted, lhs));
     }
 
-    #[test]
-    fn vector_dot_matches_plain_sum_at_every_tail_length() {
-        // Small integers: every partial sum is exact, whatever the summation order.
+    /// Every compiled copy of dot and axpy that this CPU can run: the dispatch picks only one,
+    /// so each is called directly (an embedder's CPU may pick another).
+    fn dot_paths<T: SimdFloat>() -> Vec<(&'static str, fn(&[T], &[T]) -> T)> {
+        let mut paths: Vec<(&'static str, fn(&[T], &[T]) -> T)> = vec![
+            ("dispatched", Simd::<T>::dot),
+            ("portable", dot_body::<T, false>),
+            ("portable fma", dot_body::<T, true>),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has the features.
+                paths.push(("avx2", |x, y| unsafe { dot_256(x, y) }));
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature.
+                paths.push(("avx512", |x, y| unsafe { T::dot_avx512(x, y) }));
+            }
+        }
+        paths
+    }
+
+    type Axpy<T> = fn(&mut [T], T, &[T]);
+
+    fn axpy_paths<T: SimdFloat>() -> Vec<(&'static str, Axpy<T>)> {
+        let mut paths: Vec<(&'static str, Axpy<T>)> = vec![
+            ("dispatched", Simd::<T>::axpy),
+            ("portable", axpy_body::<T, false>),
+            ("portable fma", axpy_body::<T, true>),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has the features.
+                paths.push(("avx2", |y, a, x| unsafe { axpy_256(y, a, x) }));
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature.
+                paths.push(("avx512", |y, a, x| unsafe { axpy_512(y, a, x) }));
+            }
+        }
+        paths
+    }
+
+    fn check_dot_and_axpy<T: SimdFloat + std::fmt::Debug + From<i8>>() {
+        // Small integers: every partial sum is exact whatever the order, so all paths agree
+        // with the plain loop exactly; lengths cover every chunk and tail of 8..64 lanes.
         for n in (0..140).chain([1000, 4099]) {
-            let x: Vec<f32> = (0..n).map(|i| (i % 7) as f32 - 3.0).collect();
-            let y: Vec<f32> = (0..n).map(|i| (i % 5) as f32).collect();
-            let want: f32 = x.iter().zip(&y).map(|(a, b)| a * b).sum();
-            assert_eq!(Simd::<f32>::dot(&x, &y), want, "f32 n={n}");
-            let xd: Vec<f64> = x.iter().map(|&v| v as f64).collect();
-            let yd: Vec<f64> = y.iter().map(|&v| v as f64).collect();
-            assert_eq!(Simd::<f64>::dot(&xd, &yd), want as f64, "f64 n={n}");
+            let x: Vec<T> = (0..n).map(|i| T::from((i % 7) as i8 - 3)).collect();
+            let y: Vec<T> = (0..n).map(|i| T::from((i % 5) as i8)).collect();
+            let want = x.iter().zip(&y).fold(T::default(), |s, (&a, &b)| s + a * b);
+            for (name, dot) in dot_paths::<T>() {
+                assert_eq!(dot(&x, &y), want, "{name} dot n={n}");
+            }
+            let a = T::from(3);
+            let want: Vec<T> = x.iter().zip(&y).map(|(&s, &d)| d + a * s).collect();
+            for (name, axpy) in axpy_paths::<T>() {
+                let mut d = y.clone();
+                axpy(&mut d, a, &x);
+                assert_eq!(d, want, "{name} axpy n={n}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_dot_and_axpy_path_matches_the_plain_loop() {
+        check_dot_and_axpy::<f32>();
+        check_dot_and_axpy::<f64>();
+        // The fused paths round once: a·b + c with a·b inexact.
+        let (a, b, c) = (1.0 + f32::EPSILON, 1.0 - f32::EPSILON, -1.0f32);
+        assert_eq!(<f32 as SimdFloat>::fma(a, b, c), a.mul_add(b, c));
+        assert_ne!(<f32 as SimdFloat>::fma(a, b, c), a * b + c);
+        let (a, b, c) = (1.0 + f64::EPSILON, 1.0 - f64::EPSILON, -1.0f64);
+        assert_ne!(<f64 as SimdFloat>::fma(a, b, c), a * b + c);
+    }
+
+    #[test]
+    fn threading_decisions() {
+        // 64³ multiply-adds stay on the calling thread; one more column goes to the pool.
+        assert!(matches!(parallelism(64, 64, 64, 2), Parallelism::None));
+        assert!(matches!(parallelism(64, 64, 65, 2), Parallelism::Rayon(2)));
+        assert!(matches!(parallelism(1000, 1000, 1000, 1), Parallelism::None));
+        assert!(matches!(parallelism(1000, 1000, 1000, 3), Parallelism::Rayon(3)));
+        // Products that overflow usize still go to the pool.
+        assert!(matches!(parallelism(usize::MAX, 2, 2, 2), Parallelism::Rayon(2)));
+        // The default split is one single-threaded GEMM per panel (FERROTORCH_GEMM_SPLIT).
+        if std::env::var_os("FERROTORCH_GEMM_SPLIT").is_none() {
+            assert_eq!(split_mode(), 1);
+            assert!(split_panels());
         }
     }
 }

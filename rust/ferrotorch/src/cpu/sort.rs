@@ -221,12 +221,14 @@ pub fn kth<T: Num>(vals: &[T], k: usize) -> usize {
     }
 }
 
-fn mode_packed<P: Packed>(mut p: Vec<P>) -> usize {
+/// `nan_key`: NaN's key for float types; NaN equals nothing, so each NaN is a run of its own
+/// (Torch7 compares the sorted values with `!=`).
+fn mode_packed<P: Packed>(mut p: Vec<P>, nan_key: Option<u128>) -> usize {
     p.sort_unstable();
     let (mut best, mut best_len) = (0usize, 0usize);
     let mut start = 0;
     for i in 1..=p.len() {
-        if i == p.len() || p[i].key() != p[start].key() {
+        if i == p.len() || p[i].key() != p[start].key() || Some(p[i].key()) == nan_key {
             if i - start > best_len {
                 best_len = i - start;
                 best = p[i - 1].pos(); // the last occurrence of the value
@@ -240,10 +242,13 @@ fn mode_packed<P: Packed>(mut p: Vec<P>) -> usize {
 /// Position of the last occurrence of the most frequent value (ties: the smallest value).
 /// `vals` must not be empty.
 pub fn mode<T: Num>(vals: &[T]) -> usize {
+    // NaN's key is the top one (`Num::key`).
+    let nan_key =
+        T::DTYPE.is_floating_point().then(|| (u64::MAX >> (64 - 8 * std::mem::size_of::<T>())) as u128);
     if narrow::<T>(vals.len()) {
-        mode_packed(pack64(vals, false))
+        mode_packed(pack64(vals, false), nan_key)
     } else {
-        mode_packed(pack128(vals, false))
+        mode_packed(pack128(vals, false), nan_key)
     }
 }
 
@@ -305,6 +310,159 @@ mod tests {
         sort_with_values(&w, true, &mut p, &mut vals);
         assert!(p.iter().zip(&vals).all(|(&q, &x)| w[q] == x));
         assert_eq!(vals[0], 127);
+    }
+
+    /// Torch7's order: numbers ascending (descending when asked), NaN last both ways, -0 equal
+    /// to 0, ties in position order.
+    fn reference_order<T: Num>(v: &[T], descending: bool) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (v[a], v[b]);
+            let o = match (x.is_nan(), y.is_nan()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ if descending => y.partial_cmp(&x).unwrap(),
+                _ => x.partial_cmp(&y).unwrap(),
+            };
+            o.then(a.cmp(&b))
+        });
+        idx
+    }
+
+    fn same<T: Num>(a: T, b: T) -> bool {
+        a == b || (a.is_nan() && b.is_nan())
+    }
+
+    /// Every entry point against the reference on `v`: argsort and sort (values too, bit for
+    /// bit), topk both ways at k around the selection / full-sort switch, kth at every tenth
+    /// rank, mode.
+    fn check_all<T: Num + std::fmt::Debug>(v: &[T], what: &str) {
+        let n = v.len();
+        let (mut o, mut p, mut vals) = (Vec::new(), Vec::new(), Vec::new());
+        for desc in [false, true] {
+            let want = reference_order(v, desc);
+            argsort(v, desc, &mut o);
+            assert_eq!(o, want, "argsort {what} n={n} desc={desc}");
+            sort_with_values(v, desc, &mut p, &mut vals);
+            assert_eq!(p, want, "sort {what} n={n} desc={desc}");
+            for (j, &q) in p.iter().enumerate() {
+                let (a, b) = (vals[j], v[q]);
+                assert!(same(a, b), "sort value {what} n={n} desc={desc} at {j}: {a:?} vs {b:?}");
+                if a == T::default() {
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "sign of zero at {j}");
+                }
+            }
+            for k in [0, 1, n / 4, n / 4 + 1, n / 2, n].into_iter().filter(|&k| k <= n) {
+                topk(v, k, desc, &mut o);
+                assert_eq!(o, want[..k], "topk {what} n={n} k={k} largest={desc}");
+            }
+        }
+        let asc = reference_order(v, false);
+        for k in (0..n).step_by(n / 10 + 1).chain(n.checked_sub(1)) {
+            assert_eq!(kth(v, k), asc[k], "kth {what} n={n} k={k}");
+        }
+        if n > 0 {
+            // The most frequent value (ties: the smallest), its last position.
+            let mut best = (0usize, 0usize);
+            let mut i = 0;
+            while i < n {
+                let mut j = i;
+                while j < n && v[asc[j]] == v[asc[i]] {
+                    j += 1;
+                }
+                let j = j.max(i + 1); // NaN equals nothing: each is its own run
+                if j - i > best.0 {
+                    best = (j - i, asc[j - 1]);
+                }
+                i = j;
+            }
+            assert_eq!(mode(v), best.1, "mode {what} n={n}");
+        }
+    }
+
+    /// Lengths on both sides of the comparison / radix switch (the 11-bit digits: below).
+    const LENGTHS: [usize; 7] = [0, 1, 2, 17, RADIX_MIN - 1, RADIX_MIN, 1000];
+
+    fn pseudo_random(n: usize, seed: u64) -> impl Iterator<Item = u64> {
+        let mut s = seed;
+        (0..n).map(move |_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s >> 11
+        })
+    }
+
+    #[test]
+    fn every_type_and_length_matches_the_reference_order() {
+        for n in LENGTHS {
+            // Integers: extremes, many repeats, and (for wide types) values using every byte.
+            let r: Vec<u64> = pseudo_random(n, n as u64 + 1).collect();
+            check_all(&r.iter().map(|&x| x as u8).collect::<Vec<_>>(), "u8");
+            check_all(&r.iter().map(|&x| (x % 7) as i8 - 3).collect::<Vec<_>>(), "i8 repeats");
+            check_all(&r.iter().map(|&x| x as i8).collect::<Vec<_>>(), "i8");
+            check_all(&r.iter().map(|&x| x as i16).collect::<Vec<_>>(), "i16");
+            check_all(&r.iter().map(|&x| x as i32).collect::<Vec<_>>(), "i32");
+            check_all(
+                &r.iter().map(|&x| [i32::MIN, -7, 0, 99_999, i32::MAX][(x % 5) as usize]).collect::<Vec<_>>(),
+                "i32 repeats",
+            );
+            check_all(&r.iter().map(|&x| (x << 11) as i64 ^ x as i64).collect::<Vec<_>>(), "i64");
+            let ext = [i64::MIN, i64::MAX, 0, -1];
+            check_all(&r.iter().map(|&x| ext[(x % 4) as usize]).collect::<Vec<_>>(), "i64 extremes");
+            // Floats: NaN, both zeros, infinities, subnormals, repeats.
+            let special = [f64::NAN, 0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 5e-324, -1.5, 1.5];
+            let f: Vec<f64> = r
+                .iter()
+                .map(|&x| {
+                    if x % 3 == 0 {
+                        special[(x / 3 % 8) as usize]
+                    } else {
+                        (x % 20001) as f64 / 7.0 - 1400.0
+                    }
+                })
+                .collect();
+            check_all(&f, "f64");
+            let g: Vec<f32> = f.iter().map(|&x| if x == 5e-324 { 1e-45 } else { x as f32 }).collect();
+            check_all(&g, "f32");
+            check_all(&r.iter().map(|&x| f32::from_bits(x as u32)).collect::<Vec<_>>(), "f32 any bits");
+            check_all(
+                &r.iter().map(|&x| f64::from_bits(x << 11 | x >> 42)).collect::<Vec<_>>(),
+                "f64 any bits",
+            );
+        }
+        // Long slices of 32-bit keys sort in 11-bit digits.
+        let r: Vec<u64> = pseudo_random((1 << 16) + 5, 99).collect();
+        check_all(&r.iter().map(|&x| x as i32).collect::<Vec<_>>(), "long i32");
+        check_all(&r.iter().map(|&x| f32::from_bits(x as u32)).collect::<Vec<_>>(), "long f32 any bits");
+    }
+
+    #[test]
+    fn mode_ties_pick_the_smallest_value() {
+        assert_eq!(mode(&[2u8, 5, 2, 5, 9]), 2); // 2 and 5 twice each: 2, last at 2
+        assert_eq!(mode(&[5i64, 2, 5, 2, 9]), 3);
+        assert_eq!(mode(&[9.0f32, 1.0, 9.0, 1.0]), 3);
+        assert_eq!(mode(&[7i32]), 0);
+        assert_eq!(mode(&[3.0f64, 3.0, f64::NAN, f64::NAN]), 1); // NaN never equals NaN
+    }
+
+    #[test]
+    fn keys_round_trip_through_values() {
+        for desc in [false, true] {
+            for x in [-3i8, 0, 127, -128] {
+                assert_eq!(value_of::<i8>(key_of(x, desc), desc), x);
+            }
+            for x in [-3i64, 0, i64::MAX, i64::MIN] {
+                assert_eq!(value_of::<i64>(key_of(x, desc), desc), x);
+            }
+            for x in [-3.5f32, 0.0, f32::MAX, f32::NEG_INFINITY, 1e-45] {
+                assert_eq!(value_of::<f32>(key_of(x, desc), desc), x);
+            }
+            for x in [-3.5f64, 0.0, f64::MIN, f64::INFINITY, 5e-324] {
+                assert_eq!(value_of::<f64>(key_of(x, desc), desc), x);
+            }
+            assert!(value_of::<f64>(key_of(f64::NAN, desc), desc).is_nan());
+            assert!(value_of::<f32>(key_of(f32::NAN, desc), desc).is_nan());
+        }
     }
 
     #[test]
