@@ -1162,6 +1162,385 @@ mod tests {
         }
     }
 
+    /// Strides of a buffer holding `sizes` with its dims laid out in memory in the order
+    /// `order` (last innermost).
+    fn strides_for(sizes: [usize; 3], order: [usize; 3]) -> [usize; 3] {
+        let mut st = [0; 3];
+        let mut s = 1;
+        for &d in order.iter().rev() {
+            st[d] = s;
+            s *= sizes[d];
+        }
+        st
+    }
+
+    /// The walk along `d` as ops/reduce.rs builds it, into a contiguous output whose dim `d`
+    /// has `m` elements; with the output offsets and input offsets of every slice in row-major
+    /// order of the other dims.
+    fn walk3(sizes: [usize; 3], st: [usize; 3], d: usize, m: usize) -> (DimWalk, Vec<(usize, usize)>) {
+        let mut osz = sizes;
+        osz[d] = m;
+        let ost = strides_for(osz, [0, 1, 2]);
+        let keep = |v: [usize; 3]| -> Vec<usize> { (0..3).filter(|&i| i != d).map(|i| v[i]).collect() };
+        let w = DimWalk {
+            outer: Plan::new(&keep(sizes), [0, 0], [&keep(ost), &keep(st)]),
+            n: sizes[d],
+            xs: st[d],
+            os: ost[d],
+        };
+        let (a, b) = ((0..3).find(|&i| i != d).unwrap(), (0..3).rfind(|&i| i != d).unwrap());
+        let mut slices = Vec::new();
+        for i in 0..sizes[a] {
+            for j in 0..sizes[b] {
+                slices.push((i * ost[a] + j * ost[b], i * st[a] + j * st[b]));
+            }
+        }
+        (w, slices)
+    }
+
+    /// Small integers (every sum, product of ±1 and 2, and power sum here is exact in any
+    /// order), with ties, and a few NaN for floats when `nan`.
+    fn data<T: Num>(n: usize, seed: usize, nan: bool) -> Vec<T> {
+        (0..n)
+            .map(|i| {
+                let h = (i * 2654435761 + seed * 40503) % 1_000_003;
+                if nan && h % 997 == 0 {
+                    T::from_f64(f64::NAN)
+                } else {
+                    T::from_f64((h % 41) as f64 - 20.0)
+                }
+            })
+            .collect()
+    }
+
+    fn same<T: Num>(a: T, b: T) -> bool {
+        a == b || (a.is_nan() && b.is_nan())
+    }
+
+    /// Torch7's definitions, element by element in order.
+    fn ref_sum<T: Num>(v: &[T]) -> T::A {
+        v.iter().fold(T::A::ZERO, |a, &x| a.add(x.to_acc()))
+    }
+    fn ref_prod<T: Num>(v: &[T]) -> T::A {
+        v.iter().fold(T::A::ONE, |a, &x| a.mul(x.to_acc()))
+    }
+    fn ref_extreme<T: Num>(v: &[T], max: bool) -> (T, usize) {
+        if let Some(p) = v.iter().position(|x| x.is_nan()) {
+            return (v[p], p);
+        }
+        let mut best = 0;
+        for (k, &x) in v.iter().enumerate() {
+            if (max && x > v[best]) || (!max && x < v[best]) {
+                best = k;
+            }
+        }
+        (v[best], best)
+    }
+    fn ref_var(v: &[f64], biased: bool) -> f64 {
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / if biased { n } else { n - 1.0 }
+    }
+
+    /// Every fold along every dim of `x` (a `sizes` block laid out as `order`), against the
+    /// definitions slice by slice; scans too. `all_folds: false` checks sum, max, var and the
+    /// scans only (the large cases).
+    fn check_dims<T: Num + std::fmt::Debug>(
+        sizes: [usize; 3],
+        order: [usize; 3],
+        nan: bool,
+        all_folds: bool,
+    ) {
+        let st = strides_for(sizes, order);
+        let total: usize = sizes.iter().product();
+        let x: Vec<T> = data(total, sizes[0] + 7 * sizes[2], nan);
+        let what = |d: usize, f: &str| {
+            format!(
+                "{f} {} sizes {sizes:?} order {order:?} dim {d} threads {}",
+                T::DTYPE.name(),
+                parallel::num_threads()
+            )
+        };
+        for d in 0..3 {
+            let (w, slices) = walk3(sizes, st, d, 1);
+            let slice = |xo: usize| -> Vec<T> { (0..sizes[d]).map(|k| x[xo + k * st[d]]).collect() };
+            let m = slices.len();
+            let run = |f: &dyn Fn(*mut T, *mut i64)| {
+                let (mut out, mut idx) = (vec![T::from_f64(77.0); m], vec![-1i64; m]);
+                f(out.as_mut_ptr(), idx.as_mut_ptr());
+                (out, idx)
+            };
+            let (out, _) = run(&|o, _| unsafe { reduce_dim(&SumF { mean: false }, x.as_ptr(), o, None, &w) });
+            for &(oo, xo) in &slices {
+                assert!(same(out[oo], T::from_acc(ref_sum(&slice(xo)))), "{}", what(d, "sum"));
+            }
+            for max in [true, false].into_iter().filter(|_| sizes[d] > 0) {
+                let (out, idx) = run(&|o, i| unsafe {
+                    reduce_dim(&ExtremeF { max, index: true }, x.as_ptr(), o, Some(i), &w)
+                });
+                for &(oo, xo) in &slices {
+                    let (v, k) = ref_extreme(&slice(xo), max);
+                    assert!(
+                        same(out[oo], v) && idx[oo] == k as i64,
+                        "{} at {oo}: {:?} {} vs {v:?} {k}",
+                        what(d, "max/min"),
+                        out[oo],
+                        idx[oo]
+                    );
+                }
+            }
+            for (biased, std) in [(false, false), (true, true)].into_iter().filter(|_| sizes[d] > 0) {
+                let (out, _) =
+                    run(&|o, _| unsafe { reduce_dim(&VarF { biased, std }, x.as_ptr(), o, None, &w) });
+                for &(oo, xo) in &slices {
+                    let v: Vec<f64> = slice(xo).iter().map(|x| x.to_f64()).collect();
+                    let r = ref_var(&v, biased);
+                    let r = T::from_f64(if std { r.sqrt() } else { r });
+                    let (a, b) = (out[oo].to_f64(), r.to_f64());
+                    // Integer types truncate: a result a hair either side of an integer moves by 1.
+                    let tol = if T::DTYPE.is_floating_point() { 1e-5 * b.abs().max(1.0) } else { 1.0 };
+                    assert!(same(out[oo], r) || (a - b).abs() <= tol, "{} {a} vs {b}", what(d, "var"));
+                }
+            }
+            // Scans into a contiguous output of the input's sizes.
+            let (sw, sslices) = walk3(sizes, st, d, sizes[d]);
+            let ost = strides_for(sizes, [0, 1, 2]);
+            for prod in [false, true] {
+                let mut out = vec![T::from_f64(77.0); total];
+                unsafe {
+                    if prod {
+                        scan_dim(&ProdF, x.as_ptr(), out.as_mut_ptr(), &sw)
+                    } else {
+                        scan_dim(&SumF { mean: false }, x.as_ptr(), out.as_mut_ptr(), &sw)
+                    }
+                }
+                for &(oo, xo) in &sslices {
+                    let mut r = if prod { T::A::ONE } else { T::A::ZERO };
+                    for (k, x) in slice(xo).into_iter().enumerate() {
+                        r = if prod { r.mul(x.to_acc()) } else { r.add(x.to_acc()) };
+                        assert!(
+                            same(out[oo + k * ost[d]], T::from_acc(r)),
+                            "{} k={k}",
+                            what(d, if prod { "cumprod" } else { "cumsum" })
+                        );
+                    }
+                }
+            }
+            if !all_folds {
+                continue;
+            }
+            let (out, _) = run(&|o, _| unsafe { reduce_dim(&SumF { mean: true }, x.as_ptr(), o, None, &w) });
+            for &(oo, xo) in &slices {
+                let r = T::from_f64(ref_sum(&slice(xo)).to_f64() / sizes[d] as f64);
+                assert!(same(out[oo], r), "{}", what(d, "mean"));
+            }
+            let (out, _) = run(&|o, _| unsafe { reduce_dim(&ProdF, x.as_ptr(), o, None, &w) });
+            for &(oo, xo) in &slices {
+                let s: Vec<T> = slice(xo);
+                assert!(same(out[oo], T::from_acc(ref_prod(&s))), "{}", what(d, "prod"));
+            }
+            for p in [0.0, 1.0, 2.0, 3.0] {
+                let (out, _) = run(&|o, _| unsafe { reduce_dim(&NormF { p }, x.as_ptr(), o, None, &w) });
+                for &(oo, xo) in &slices {
+                    let s: f64 = slice(xo)
+                        .iter()
+                        .map(|x| x.to_f64().abs())
+                        .map(|a| if p == 0.0 { (a != 0.0) as u8 as f64 } else { a.powf(p) })
+                        .sum();
+                    let r = if p <= 1.0 { s } else { s.powf(1.0 / p) };
+                    let (a, b) = (out[oo].to_f64(), T::from_f64(r).to_f64());
+                    assert!(
+                        same(out[oo], T::from_f64(r)) || (a - b).abs() <= 1e-6 * b.abs(),
+                        "{} p={p}: {a} vs {b}",
+                        what(d, "norm")
+                    );
+                }
+            }
+            // Every slice visited once, with its offsets.
+            let seen = std::sync::Mutex::new(Vec::new());
+            for_each_slice(&w, |o, xo| seen.lock().unwrap().push((o, xo)));
+            let mut seen = seen.into_inner().unwrap();
+            seen.sort_unstable();
+            let mut want = slices.clone();
+            want.sort_unstable();
+            assert_eq!(seen, want, "{}", what(d, "for_each_slice"));
+        }
+        // Full reductions over the strided block, and the distance to a shifted copy.
+        let plan = Plan::new(&sizes, [0], [&st]);
+        let flat: Vec<T> = {
+            let mut v = Vec::with_capacity(total);
+            for i in 0..sizes[0] {
+                for j in 0..sizes[1] {
+                    for k in 0..sizes[2] {
+                        v.push(x[i * st[0] + j * st[1] + k * st[2]]);
+                    }
+                }
+            }
+            v
+        };
+        let s = unsafe { reduce_all(&SumF { mean: false }, x.as_ptr(), &plan) };
+        assert!(same(T::from_acc(s), T::from_acc(ref_sum(&flat))), "{}", what(9, "sum all"));
+        for max in [true, false].into_iter().filter(|_| total > 0) {
+            let (v, k) = unsafe { reduce_all(&ExtremeF { max, index: true }, x.as_ptr(), &plan) };
+            let (rv, rk) = ref_extreme(&flat, max);
+            assert!(same(v, rv) && k == rk, "{} {v:?} {k} vs {rv:?} {rk}", what(9, "max/min all"));
+            let (v, _) = unsafe { reduce_all(&ExtremeF { max, index: false }, x.as_ptr(), &plan) };
+            assert!(same(v, rv), "{}", what(9, "max/min value all"));
+        }
+        if all_folds {
+            let p = unsafe { reduce_all(&ProdF, x.as_ptr(), &plan) };
+            assert!(same(T::from_acc(p), T::from_acc(ref_prod(&flat))), "{}", what(9, "prod all"));
+            let y: Vec<T> = data(total, 5, false);
+            let cplan = Plan::new(&sizes, [0, 0], [&st, &strides_for(sizes, [0, 1, 2])]);
+            for p in [0.0, 1.0, 2.0] {
+                let got = unsafe { dist_sum(NormF { p }, x.as_ptr(), y.as_ptr(), &cplan) };
+                let want: f64 =
+                    flat.iter().zip(&y).map(|(a, b)| NormF { p }.term(a.to_f64() - b.to_f64())).sum();
+                assert!(
+                    got == want || (got.is_nan() && want.is_nan()),
+                    "{} p={p}: {got} vs {want}",
+                    what(9, "dist")
+                );
+            }
+        }
+    }
+
+    const ORDERS: [[usize; 3]; 3] = [[0, 1, 2], [2, 1, 0], [1, 0, 2]];
+
+    #[test]
+    fn every_fold_along_every_dim_and_layout() {
+        for t in [1, 2, 3] {
+            parallel::set_num_threads(t);
+            for order in ORDERS {
+                for sizes in [[3, 5, 7], [1, 9, 70], [4, 1, 1], [2, 0, 3]] {
+                    check_dims::<f64>(sizes, order, true, true);
+                    check_dims::<f32>(sizes, order, true, true);
+                    check_dims::<i32>(sizes, order, false, true);
+                    check_dims::<u8>(sizes, order, false, true);
+                    check_dims::<i64>(sizes, order, false, true);
+                }
+            }
+        }
+        parallel::set_num_threads(1);
+    }
+
+    #[test]
+    fn large_reductions_split_over_blocks_bands_and_threads() {
+        for t in [1, 2, 3] {
+            parallel::set_num_threads(t);
+            // A tall block (few column blocks: the reduced dim is cut into bands), a wide one
+            // (several 2048-column blocks), and a long contiguous dim (several BLOCKs).
+            // Each just past PARALLEL_GRAIN elements.
+            check_dims::<f32>([1, 8200, 8], [0, 1, 2], true, false);
+            check_dims::<i64>([1, 17, 4100], [0, 1, 2], false, false);
+            check_dims::<f64>([2, 3, 11000], [0, 1, 2], true, false);
+        }
+        parallel::set_num_threads(2);
+        check_dims::<f64>([2, 3, 11000], [2, 1, 0], false, true);
+        parallel::set_num_threads(1);
+    }
+
+    #[test]
+    fn long_scans_stream_one_slice_at_a_time() {
+        // Past SCAN_STREAM_BYTES of contiguous f64: the slices go one at a time.
+        let (rows, n) = (9, (SCAN_STREAM_BYTES / 8) / 9 + 100);
+        let x: Vec<f64> = data(rows * n, 3, false);
+        let (w, slices) = walk3([1, rows, n], [rows * n, n, 1], 2, n);
+        for t in [1, 2] {
+            parallel::set_num_threads(t);
+            let mut out = vec![0.0; rows * n];
+            unsafe { scan_dim(&SumF { mean: false }, x.as_ptr(), out.as_mut_ptr(), &w) };
+            for &(oo, xo) in &slices {
+                let mut acc = 0.0;
+                for k in 0..n {
+                    acc += x[xo + k];
+                    assert_eq!(out[oo + k], acc);
+                }
+            }
+        }
+        parallel::set_num_threads(1);
+    }
+
+    #[test]
+    fn every_compiled_copy_of_the_lane_folds_agrees() {
+        // The dispatch runs one copy; an embedder's CPU may run another, so each is called.
+        let x = values(4099);
+        let xd: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+        let plain = lanes::<f32>(0.0, &x, |a, b| a + b, 0.0);
+        let mut rows = vec![0.5f64; 3000];
+        let mut rows4 = rows.clone();
+        let r: Vec<&[f32]> = x.chunks(1000).collect();
+        add_rows(&mut rows, r[0]);
+        add_rows4(&mut rows4, [r[0], r[1], r[2], r[3]]);
+        for j in 0..1000 {
+            assert_eq!(rows[j], 0.5 + x[j] as f64);
+            let want = 0.5 + ((x[j] as f64 + x[1000 + j] as f64) + (x[2000 + j] as f64 + x[3000 + j] as f64));
+            assert_eq!(rows4[j], want);
+        }
+        assert_eq!(rows[1000..], vec![0.5; 2000][..]);
+        let (m, v) = mean_m2(&x);
+        assert!((m - xd.iter().sum::<f64>() / 4099.0).abs() < 1e-9);
+        assert!((v - ref_var(&xd, true) * 4099.0).abs() <= 1e-9 * v);
+        let y: Vec<f64> = (0..4099).map(|i| 1.0 + ((i % 17) as f64 - 8.0) * 1e-3).collect();
+        let prod = lanes::<f64>(1.0, &y, |a, b| a * b, 1.0);
+        let mut with_nan = x.clone();
+        with_nan[4000] = f32::NAN;
+        for (xs, want_max, want_min, nan) in [
+            (
+                &x[..],
+                x.iter().cloned().fold(f32::MIN, f32::max),
+                x.iter().cloned().fold(f32::MAX, f32::min),
+                false,
+            ),
+            (
+                &with_nan[..],
+                x.iter().cloned().fold(f32::MIN, f32::max),
+                x.iter().cloned().fold(f32::MAX, f32::min),
+                true,
+            ),
+        ] {
+            assert_eq!(extreme_lanes::<f32, true>(xs), (want_max, nan));
+            assert_eq!(extreme_lanes::<f32, false>(xs), (want_min, nan));
+            assert_eq!(extreme(xs, true), (want_max, nan));
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                unsafe {
+                    assert_eq!(extreme_avx2::<f32, true>(xs), (want_max, nan));
+                    assert_eq!(extreme_avx2::<f32, false>(xs), (want_min, nan));
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            if std::is_x86_feature_detected!("avx2") {
+                assert_eq!(sum_avx2::<f32>(0.0, &x).to_bits(), plain.to_bits());
+                assert_eq!(sum_sq_avx2(&x).to_bits(), sum_sq(&x).to_bits());
+                assert_eq!(mean_m2_avx2(&x), (m, v));
+                let mut a = vec![0.5f64; 1000];
+                add_rows_avx2(&mut a, r[0]);
+                assert_eq!(a, rows[..1000]);
+                let mut a = vec![0.5f64; 1000];
+                add_rows4_avx2(&mut a, [r[0], r[1], r[2], r[3]]);
+                assert_eq!(a, rows4[..1000]);
+            }
+            if avx512() {
+                assert_eq!(sum_avx512::<f32>(0.0, &x).to_bits(), plain.to_bits());
+                assert_eq!(prod_avx512::<f64>(1.0, &y).to_bits(), prod.to_bits());
+                assert_eq!(sum_sq_avx512(&x).to_bits(), sum_sq(&x).to_bits());
+                assert_eq!(mean_m2_avx512(&x), (m, v));
+                let mut a = vec![0.5f64; 1000];
+                add_rows_avx512(&mut a, r[0]);
+                assert_eq!(a, rows[..1000]);
+                let mut a = vec![0.5f64; 1000];
+                add_rows4_avx512(&mut a, [r[0], r[1], r[2], r[3]]);
+                assert_eq!(a, rows4[..1000]);
+                let mut a = vec![2.0f64; 1000];
+                mul_rows_avx512(&mut a, &y[..1000]);
+                assert!(a.iter().zip(&y).all(|(&p, &q)| p == 2.0 * q));
+            }
+        }
+    }
+
     #[test]
     fn outer_dim_uses_row_buffer() {
         // 3x4 contiguous, reduce dim 0: output 4 columns.
