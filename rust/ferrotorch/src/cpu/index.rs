@@ -407,9 +407,17 @@ mod tests {
     #[test]
     fn par_range_covers_each_item_once_in_order_chunks() {
         on_threads(|t| {
-            for (n, work) in
-                [(0, 1), (1, 1 << 20), (5, 1), (PARALLEL_GRAIN - 1, 1), (PARALLEL_GRAIN, 1), (1000, 300)]
-            {
+            let cases = [
+                (0, 1),
+                (1, 1 << 20),
+                (2, 1 << 20),
+                (5, 1),
+                (PARALLEL_GRAIN - 1, 1),
+                (PARALLEL_GRAIN, 1),
+                (1000, 300),
+                (5000, 1000),
+            ];
+            for (n, work) in cases {
                 let hits: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
                 let calls = AtomicUsize::new(0);
                 par_range(n, work, |r| {
@@ -425,8 +433,27 @@ mod tests {
                 let c = calls.load(Ordering::Relaxed);
                 assert_eq!(c > 1, split, "n={n} work={work} threads={t}: {c} calls");
                 if split {
-                    assert!(c <= (t * 4).min(n));
+                    // About one chunk per PARALLEL_GRAIN of work, 2 to 4 per thread.
+                    assert_eq!(
+                        c,
+                        (n * work / PARALLEL_GRAIN).clamp(2, t * 4).min(n),
+                        "n={n} work={work} threads={t}"
+                    );
                 }
+            }
+        });
+    }
+
+    #[test]
+    fn chunk_bounds_split_long_inputs_only() {
+        on_threads(|t| {
+            for n in [0, 1, PARALLEL_GRAIN - 1, PARALLEL_GRAIN, 3 * PARALLEL_GRAIN + 1, 100 * PARALLEL_GRAIN]
+            {
+                let b = chunk_bounds(n);
+                let want =
+                    if n < PARALLEL_GRAIN || t <= 1 { 1 } else { (n / PARALLEL_GRAIN).clamp(2, t * 4) };
+                assert_eq!(b.len(), want + 1, "n={n} threads={t}");
+                assert!(b[0] == 0 && b[want] == n && b.windows(2).all(|w| w[0] <= w[1]), "n={n}: {b:?}");
             }
         });
     }
