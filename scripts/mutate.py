@@ -3,9 +3,12 @@
 
 Each mutation below replaces one exact line fragment in an engine (Rust) or nn (Python) source
 file with a plausible bug. For every mutation the script applies it, rebuilds the extension in
-debug mode when a Rust file changed, runs the named test files (pytest -x -q), records CAUGHT
-(some test failed), MISSED (all passed) or BUILD-FAILED, and restores the file (and, at the end,
-the extension). It is not part of CI: a Rust mutant costs a debug build (minutes).
+debug mode when a Rust file changed and a test file is named, runs the named test files (pytest
+-x -q) and `rust:FILTER` entries (the engine's own Rust tests, `cargo test -p ferrotorch --lib
+--profile mutants FILTER`), records CAUGHT (some test failed), MISSED (all passed) or
+BUILD-FAILED, and restores the file (and, at the end, the extension). It is not part of CI: a
+Rust mutant costs a debug build (minutes). The `rust:` mutations sit in `unsafe fn` kernels,
+which `cargo mutants` leaves alone (docs/ARCHITECTURE.md, "Mutations").
 
     python scripts/mutate.py                 # every mutation
     python scripts/mutate.py --list          # names only
@@ -82,6 +85,47 @@ MUTATIONS = [
     M("frac_floor", "rust/ferrotorch/src/ops/pointwise.rs",
       "Unary::Frac => x - x.trunc(),", "Unary::Frac => x - x.floor(),",
       ("tests/test_property_per_function.py",), "frac of negative numbers"),
+    # ------------------------------------- unsafe kernels, against the Rust tests (rust:FILTER)
+    M("take_outer_offset", "rust/ferrotorch/src/cpu/index.rs",
+      "*src.at(base + idx[j] as usize * stride_dim)", "*src.at(idx[j] as usize * stride_dim)",
+      ("rust:cpu::index",), "a 1-D take ignores the outer and inner offset"),
+    M("gather_inner_stride", "rust/ferrotorch/src/cpu/index.rs",
+      "*r.at(o0 + i * st[0]) = *s.at(o2 + i * st[2] + k * stride_dim);",
+      "*r.at(o0 + i * st[0]) = *s.at(o2 + k * stride_dim);",
+      ("rust:cpu::index",), "gather reads every run's source at its first element"),
+    M("scatter_src_stride", "rust/ferrotorch/src/cpu/index.rs",
+      "*dst.add(o0 + i * st[0] + k * stride_dim) = *src.add(o2 + i * st[2]);",
+      "*dst.add(o0 + i * st[0] + k * stride_dim) = *src.add(o2);",
+      ("rust:cpu::index",), "scatter writes every run's first source value"),
+    M("masked_select_chunk_start", "rust/ferrotorch/src/cpu/index.rs",
+      "for_each(|c| run_chunk(c, starts[c]))", "for_each(|c| run_chunk(c, 0))",
+      ("rust:cpu::index",), "parallel maskedSelect chunks all write from the start"),
+    M("masked_fill_strided", "rust/ferrotorch/src/cpu/index.rs",
+      "*d.at(o0 + i * st[0]) = value;", "*d.at(o0 + i) = value;",
+      ("rust:cpu::index",), "strided maskedFill writes contiguously"),
+    M("index_add_source_row", "rust/ferrotorch/src/cpu/index.rs",
+      "let s = so + j * src.stride_dim;", "let s = so + k as usize * src.stride_dim;",
+      ("rust:cpu::index",), "indexCopy / indexAdd read the source at the index, not its position"),
+    M("reduce_slice_length", "rust/ferrotorch/src/cpu/reduce.rs",
+      "std::slice::from_raw_parts(xp.at(base), n) }, 0)",
+      "std::slice::from_raw_parts(xp.at(base), n.saturating_sub(1)) }, 0)",
+      ("rust:cpu::reduce",), "contiguous slices drop their last element"),
+    M("scan_interleaved_stride", "rust/ferrotorch/src/cpu/reduce.rs",
+      "acc[j] = f.step(acc[j], xp.at(bx[j] + k * xs).read(), k);",
+      "acc[j] = f.step(acc[j], xp.at(bx[j] + k).read(), k);",
+      ("rust:cpu::reduce",), "interleaved scans ignore the dim's stride"),
+    M("reduce_all_run_position", "rust/ferrotorch/src/cpu/reduce.rs",
+      "acc = f.slice(acc, s, k);", "acc = f.slice(acc, s, 0);",
+      ("rust:cpu::reduce",), "full reductions number every run from 0 (max/min index)"),
+    M("band_combine_order", "rust/ferrotorch/src/cpu/reduce.rs",
+      "*a = f.combine(*a, b);", "*a = f.combine(b, *a);",
+      ("rust:cpu::reduce",), "bands of the reduced dim combine last first (ties take a later index)"),
+    M("dist_difference", "rust/ferrotorch/src/cpu/reduce.rs",
+      "acc += norm.term(a.to_f64() - b.to_f64());", "acc += norm.term(a.to_f64() + b.to_f64());",
+      ("rust:cpu::reduce",), "dist sums |x + y|"),
+    M("scan_block_reset_rust", "rust/ferrotorch/src/cpu/reduce.rs",
+      "                accs.fill(f.init());\n", "",
+      ("rust:cpu::reduce",), "row-buffer scans carry totals into the next column block"),
     # ---------------------------------------------------------------- nn (Python, no build)
     M("leakyrelu_default", "python/ferrotorch/nn/transfer.py",
       "self.negval = 1 / 100 if negval is None else negval",
@@ -189,9 +233,19 @@ def build():
 
 
 def run_tests(tests):
+    """(exit code: 0 all passed, 1 a test failed, other an error; last line of output)."""
+    filters = [t.removeprefix("rust:") for t in tests if t.startswith("rust:")]
+    files = [t for t in tests if not t.startswith("rust:")]
+    if filters:
+        r = _run(["cargo", "test", "-q", "-p", "ferrotorch", "--lib", "--profile", "mutants", "--", *filters])
+        if "error[" in r.stderr or "could not compile" in r.stderr:
+            return 2, ["the Rust tests did not build"]
+        if r.returncode != 0 or not files:
+            lines = [x for x in r.stdout.splitlines() if x.startswith("test result")]
+            return (1 if r.returncode != 0 else 0), lines[-1:] or [""]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
     python = os.environ.get("PYTHON", sys.executable)
-    r = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests], env=env)
+    r = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *files], env=env)
     return r.returncode, r.stdout.strip().splitlines()[-1:] or [""]
 
 
@@ -219,7 +273,7 @@ def main():
             path.write_text(original.replace(m.old, m.new))
             start = time.time()
             try:
-                if m.path.endswith(".rs"):
+                if m.path.endswith(".rs") and not all(t.startswith("rust:") for t in m.tests):
                     rust_changed = True
                     if not build():
                         results.append((m, "BUILD-FAILED", ""))

@@ -770,8 +770,10 @@ mod tests {
 
     /// Every compiled copy of dot and axpy that this CPU can run: the dispatch picks only one,
     /// so each is called directly (an embedder's CPU may pick another).
-    fn dot_paths<T: SimdFloat>() -> Vec<(&'static str, fn(&[T], &[T]) -> T)> {
-        let mut paths: Vec<(&'static str, fn(&[T], &[T]) -> T)> = vec![
+    type Dot<T> = fn(&[T], &[T]) -> T;
+
+    fn dot_paths<T: SimdFloat>() -> Vec<(&'static str, Dot<T>)> {
+        let mut paths: Vec<(&'static str, Dot<T>)> = vec![
             ("dispatched", Simd::<T>::dot),
             ("portable", dot_body::<T, false>),
             ("portable fma", dot_body::<T, true>),

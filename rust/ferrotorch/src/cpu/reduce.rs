@@ -1204,7 +1204,7 @@ mod tests {
         (0..n)
             .map(|i| {
                 let h = (i * 2654435761 + seed * 40503) % 1_000_003;
-                if nan && h % 997 == 0 {
+                if nan && h.is_multiple_of(997) {
                     T::from_f64(f64::NAN)
                 } else {
                     T::from_f64((h % 41) as f64 - 20.0)
