@@ -1356,14 +1356,17 @@ mod tests {
                     );
                 }
             }
-            // Every slice visited once, with its offsets.
-            let seen = std::sync::Mutex::new(Vec::new());
-            for_each_slice(&w, |o, xo| seen.lock().unwrap().push((o, xo)));
-            let mut seen = seen.into_inner().unwrap();
-            seen.sort_unstable();
-            let mut want = slices.clone();
-            want.sort_unstable();
-            assert_eq!(seen, want, "{}", what(d, "for_each_slice"));
+            // Every slice visited once, with its offsets (a reduction's walk and a scan's, whose
+            // output steps along the other dims too).
+            for (walk, slices) in [(&w, &slices), (&sw, &sslices)] {
+                let seen = std::sync::Mutex::new(Vec::new());
+                for_each_slice(walk, |o, xo| seen.lock().unwrap().push((o, xo)));
+                let mut seen = seen.into_inner().unwrap();
+                seen.sort_unstable();
+                let mut want = slices.clone();
+                want.sort_unstable();
+                assert_eq!(seen, want, "{}", what(d, "for_each_slice"));
+            }
         }
         // Full reductions over the strided block, and the distance to a shifted copy.
         let plan = Plan::new(&sizes, [0], [&st]);
@@ -1426,7 +1429,9 @@ mod tests {
 
     #[test]
     fn large_reductions_split_over_blocks_bands_and_threads() {
-        for t in [1, 2, 3] {
+        // Under valgrind (.ci/run, which checks the unsafe code) one split is enough.
+        let valgrind = std::env::var_os("FERROTORCH_UNDER_VALGRIND").is_some();
+        for t in if valgrind { vec![2] } else { vec![1, 2, 3] } {
             parallel::set_num_threads(t);
             // A tall block (few column blocks: the reduced dim is cut into bands), a wide one
             // (several 2048-column blocks), and a long contiguous dim (several BLOCKs).
@@ -1539,6 +1544,48 @@ mod tests {
                 assert!(a.iter().zip(&y).all(|(&p, &q)| p == 2.0 * q));
             }
         }
+    }
+
+    #[test]
+    fn the_first_of_equal_extremes_wins_even_for_signed_zeros() {
+        // Torch7 keeps the first maximum (minimum): -0 before 0 gives -0, and the other way.
+        // The zeros in whole lanes, alternating across lanes, and in the tail.
+        for (first, second) in [(-0.0f64, 0.0f64), (0.0, -0.0)] {
+            let ones = vec![-1.0; 16];
+            let blocks = [ones.clone(), vec![first; 16], vec![second; 16]].concat();
+            let alternating = [ones.clone(), [first, second].repeat(8)].concat();
+            let tail = [ones.clone(), vec![first, second]].concat();
+            for x in [blocks, alternating, tail] {
+                let plan = Plan::new(&[x.len()], [0], [&[1]]);
+                let (v, _) = unsafe { reduce_all(&ExtremeF { max: true, index: false }, x.as_ptr(), &plan) };
+                assert_eq!(v.to_bits(), first.to_bits(), "max of {x:?}");
+                let y: Vec<f64> = x.iter().map(|&v| if v == -1.0 { 1.0 } else { v }).collect();
+                let (v, _) = unsafe { reduce_all(&ExtremeF { max: false, index: false }, y.as_ptr(), &plan) };
+                assert_eq!(v.to_bits(), first.to_bits(), "min of {y:?}");
+            }
+        }
+        // An infinity makes the lanes' x - x NaN without any NaN in the slice.
+        for (max, inf) in [(true, f64::INFINITY), (false, f64::NEG_INFINITY)] {
+            let mut x: Vec<f64> = (0..40).map(|i| i as f64).collect();
+            x[20] = inf;
+            let plan = Plan::new(&[x.len()], [0], [&[1]]);
+            let got = unsafe { reduce_all(&ExtremeF { max, index: true }, x.as_ptr(), &plan) };
+            assert_eq!(got, (inf, 20));
+        }
+    }
+
+    #[test]
+    fn walks_split_about_parallel_grain_elements_per_task() {
+        let walk = |n| DimWalk { outer: Plan::new(&[4], [0, 0], [&[1], &[1]]), n, xs: 4, os: 0 };
+        assert_eq!(walk(100).grain(), PARALLEL_GRAIN / 100);
+        assert_eq!(walk(0).grain(), PARALLEL_GRAIN);
+        assert_eq!(walk(1).grain(), PARALLEL_GRAIN);
+        assert_eq!(walk(10 * PARALLEL_GRAIN).grain(), 1);
+        // The row-buffer walk: a strided dim of two or more over contiguous outer rows.
+        assert!(walk(2).rowwise() && !walk(1).rowwise());
+        assert!(!DimWalk { xs: 1, ..walk(5) }.rowwise());
+        assert!(!DimWalk { outer: Plan::new(&[4], [0, 0], [&[2], &[1]]), ..walk(5) }.rowwise());
+        assert!(!DimWalk { outer: Plan::new(&[4], [0, 0], [&[1], &[3]]), ..walk(5) }.rowwise());
     }
 
     #[test]
