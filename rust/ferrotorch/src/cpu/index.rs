@@ -389,7 +389,7 @@ mod tests {
     }
 
     fn on_threads(f: impl Fn(usize)) {
-        for t in [1, 2, 3] {
+        for t in crate::cpu::test_thread_counts() {
             parallel::set_num_threads(t);
             f(t);
         }

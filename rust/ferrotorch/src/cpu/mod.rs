@@ -24,3 +24,20 @@ pub mod tridiagonal_reduction;
 /// Element counts below which a kernel stays on the calling thread: waking the pool costs a few
 /// microseconds, as much as copying this many elements.
 pub const PARALLEL_GRAIN: usize = 1 << 16;
+
+/// Whether the tests run under valgrind (.ci/run's pass over the unsafe code, 50-100x slower):
+/// the kernel tests then sweep less.
+#[cfg(test)]
+pub(crate) fn under_valgrind() -> bool {
+    std::env::var_os("FERROTORCH_UNDER_VALGRIND").is_some()
+}
+
+/// Thread counts the kernel tests run on: 1, 2 and 3 (odd splits), or only 2 under valgrind.
+#[cfg(test)]
+pub(crate) fn test_thread_counts() -> Vec<usize> {
+    if under_valgrind() {
+        vec![2]
+    } else {
+        vec![1, 2, 3]
+    }
+}

@@ -430,7 +430,11 @@ mod tests {
                 "f64 any bits",
             );
         }
-        // Long slices of 32-bit keys sort in 11-bit digits.
+        // Long slices of 32-bit keys sort in 11-bit digits (not under valgrind: the shorter
+        // radix sorts run the same unsafe scatter).
+        if crate::cpu::under_valgrind() {
+            return;
+        }
         let r: Vec<u64> = pseudo_random((1 << 16) + 5, 99).collect();
         check_all(&r.iter().map(|&x| x as i32).collect::<Vec<_>>(), "long i32");
         check_all(&r.iter().map(|&x| f32::from_bits(x as u32)).collect::<Vec<_>>(), "long f32 any bits");
