@@ -381,11 +381,8 @@ mod tests {
 
     /// A fixed pseudo-random stream (the same on every run).
     fn stream(seed: u64) -> impl FnMut(u64) -> u64 {
-        let mut s = seed;
-        move |m| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 33) % m
-        }
+        let mut s = crate::cpu::test_stream(seed);
+        move |m| (s.next().unwrap() >> 33) % m
     }
 
     fn on_threads(f: impl Fn(usize)) {

@@ -41,3 +41,13 @@ pub(crate) fn test_thread_counts() -> Vec<usize> {
         vec![1, 2, 3]
     }
 }
+
+/// The kernel tests' pseudo-random stream: a 64-bit LCG's successive states (take high bits).
+#[cfg(test)]
+pub(crate) fn test_stream(seed: u64) -> impl Iterator<Item = u64> {
+    let mut s = seed;
+    std::iter::repeat_with(move || {
+        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s
+    })
+}

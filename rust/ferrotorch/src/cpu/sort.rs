@@ -242,9 +242,7 @@ fn mode_packed<P: Packed>(mut p: Vec<P>, nan_key: Option<u128>) -> usize {
 /// Position of the last occurrence of the most frequent value (ties: the smallest value).
 /// `vals` must not be empty.
 pub fn mode<T: Num>(vals: &[T]) -> usize {
-    // NaN's key is the top one (`Num::key`).
-    let nan_key =
-        T::DTYPE.is_floating_point().then(|| (u64::MAX >> (64 - 8 * std::mem::size_of::<T>())) as u128);
+    let nan_key = T::DTYPE.is_floating_point().then(|| T::from_f64(f64::NAN).key() as u128);
     if narrow::<T>(vals.len()) {
         mode_packed(pack64(vals, false), nan_key)
     } else {
@@ -385,11 +383,7 @@ mod tests {
     const LENGTHS: [usize; 7] = [0, 1, 2, 17, RADIX_MIN - 1, RADIX_MIN, 1000];
 
     fn pseudo_random(n: usize, seed: u64) -> impl Iterator<Item = u64> {
-        let mut s = seed;
-        (0..n).map(move |_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            s >> 11
-        })
+        crate::cpu::test_stream(seed).take(n).map(|s| s >> 11)
     }
 
     #[test]

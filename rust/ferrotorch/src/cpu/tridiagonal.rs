@@ -321,7 +321,10 @@ mod tests {
 
     #[test]
     fn random_graded_split_and_tiny_blocks_match_the_dense_solver() {
-        for n in [2usize, 3, 5, 17, 64, 301] {
+        // 301 (a dense check of minutes under valgrind) only outside CI's valgrind pass.
+        let sizes: &[usize] =
+            if crate::cpu::under_valgrind() { &[2, 3, 5, 17, 64] } else { &[2, 3, 5, 17, 64, 301] };
+        for &n in sizes {
             let d = stream(n as u64, n);
             let e = stream(n as u64 + 1000, n - 1);
             check(&d, &e);
