@@ -7,8 +7,9 @@ debug mode when a Rust file changed and a test file is named, runs the named tes
 -x -q) and `rust:FILTER` entries (the engine's own Rust tests, `cargo test -p ferrotorch --lib
 --profile mutants FILTER`), records CAUGHT (some test failed), MISSED (all passed) or
 BUILD-FAILED, and restores the file (and, at the end, the extension). It is not part of CI: a
-Rust mutant costs a debug build (minutes). The `rust:` mutations sit in `unsafe fn` kernels,
-which `cargo mutants` leaves alone (docs/ARCHITECTURE.md, "Mutations").
+Rust mutant costs a debug build (minutes). The `rust:` mutations sit where `cargo mutants` does
+not mutate: `unsafe fn` kernels and macro invocations such as the optim rules' `unswitch!` loops
+(docs/ARCHITECTURE.md, "Mutations").
 
     python scripts/mutate.py                 # every mutation
     python scripts/mutate.py --list          # names only
@@ -126,6 +127,40 @@ MUTATIONS = [
     M("scan_block_reset_rust", "rust/ferrotorch/src/cpu/reduce.rs",
       "                accs.fill(f.init());\n", "",
       ("rust:cpu::reduce",), "row-buffer scans carry totals into the next column block"),
+    # ------------------- the optim rules' loops (inside `unswitch!`, which cargo mutants skips)
+    M("optim_unswitch_flag", "rust/ferrotorch/src/optim.rs",
+      "            let $flag = true;", "            let $flag = false;",
+      ("rust:optim::",), "weight decay and nesterov never taken (both loop copies without the flag)"),
+    M("sgd_dampening_swapped", "rust/ferrotorch/src/optim.rs",
+      "let bi = buf[i] * mom + omd * gi;", "let bi = buf[i] * omd + mom * gi;",
+      ("rust:optim::",), "sgd momentum and 1 - dampening swapped"),
+    M("sgd_nesterov_lookahead", "rust/ferrotorch/src/optim.rs",
+      "g[i] = gi + mom * bi;", "g[i] = gi + mom * gi;",
+      ("rust:optim::",), "nesterov's look-ahead from the gradient, not the buffer"),
+    M("nag_buffer_sign", "rust/ferrotorch/src/optim.rs",
+      "buf[i] = buf[i] * mom + step * gi;", "buf[i] = buf[i] * mom - step * gi;",
+      ("rust:optim::",), "nag's buffer moves against the step"),
+    M("asgd_tmp_unwritten", "rust/ferrotorch/src/optim.rs",
+      "                    tmp[i] = t;\n", "",
+      ("rust:optim::",), "asgd leaves its tmp buffer unwritten"),
+    M("adagrad_eps_inside_sqrt", "rust/ferrotorch/src/optim.rs",
+      "let s = v.sqrt() + eps;", "let s = (v + eps).sqrt();",
+      ("rust:optim::",), "adagrad adds 1e-10 under the square root"),
+    M("adadelta_acc_from_gradient", "rust/ferrotorch/src/optim.rs",
+      "acc[i] = acc[i] * rho_t + one_minus_rho * d * d;", "acc[i] = acc[i] * rho_t + one_minus_rho * gi * gi;",
+      ("rust:optim::",), "adadelta accumulates squared gradients, not squared steps"),
+    M("adam_second_moment_beta", "rust/ferrotorch/src/optim.rs",
+      "let vi = v[i] * b2 + c2 * gi * gi;", "let vi = v[i] * b2 + c1 * gi * gi;",
+      ("rust:optim::",), "adam's second moment weighted by 1 - beta1"),
+    M("adam_eps_inside_sqrt", "rust/ferrotorch/src/optim.rs",
+      "let d = vi.sqrt() + eps;", "let d = (vi + eps).sqrt();",
+      ("rust:optim::",), "adam adds epsilon under the square root"),
+    M("adamax_signed_gradient", "rust/ferrotorch/src/optim.rs",
+      "let (a, c) = (u[i] * b2, gi.abs() + eps);", "let (a, c) = (u[i] * b2, gi + eps);",
+      ("rust:optim::",), "adamax's maximum takes the signed gradient"),
+    M("rmsprop_first_moment", "rust/ferrotorch/src/optim.rs",
+      "let mi = m[i] * a + c * gi * gi;", "let mi = m[i] * a + c * gi;",
+      ("rust:optim::",), "rmsprop averages gradients, not their squares"),
     # ---------------------------------------------------------------- nn (Python, no build)
     M("leakyrelu_default", "python/ferrotorch/nn/transfer.py",
       "self.negval = 1 / 100 if negval is None else negval",
