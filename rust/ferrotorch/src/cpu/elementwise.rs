@@ -868,6 +868,77 @@ mod tests {
         assert_eq!(5u8.sign(), 1);
     }
 
+    /// Sizes `sizes` with the destination row-major and the source's strides `src`.
+    fn plan(sizes: &[usize], src: &[usize]) -> Plan<2> {
+        let mut dst = vec![1; sizes.len()];
+        for d in (0..sizes.len().saturating_sub(1)).rev() {
+            dst[d] = dst[d + 1] * sizes[d + 1];
+        }
+        Plan::new(sizes, [0, 0], [&dst, src])
+    }
+
+    #[test]
+    fn tiles_only_transposed_operands_of_at_least_a_tile_of_elements() {
+        // Transposed 2-D, from exactly TILE² elements and inner sizes of TILE/4 up.
+        assert_eq!(transposing_dim(&plan(&[130, 70], &[1, 130])), Some(0));
+        assert_eq!(transposing_dim(&plan(&[64, 64], &[1, 64])), Some(0));
+        assert_eq!(transposing_dim(&plan(&[64, 63], &[1, 64])), None);
+        assert_eq!(transposing_dim(&plan(&[300, 16], &[1, 300])), Some(0));
+        assert_eq!(transposing_dim(&plan(&[300, 15], &[1, 300])), None);
+        assert_eq!(transposing_dim(&plan(&[16, 300], &[1, 16])), Some(0));
+        assert_eq!(transposing_dim(&plan(&[15, 300], &[1, 15])), None);
+        // Contiguous, or strided without a transposition: runs, no tiles.
+        assert_eq!(transposing_dim(&plan(&[130, 70], &[70, 1])), None);
+        assert_eq!(transposing_dim(&plan(&[130, 70], &[140, 2])), None);
+        // 3-D: the source's unit-stride dim is the middle one; a broadcast dim (stride 0) is no
+        // candidate.
+        assert_eq!(transposing_dim(&plan(&[3, 130, 70], &[9100, 1, 130])), Some(1));
+        assert_eq!(transposing_dim(&plan(&[3, 130, 70], &[0, 1, 130])), Some(1));
+        assert_eq!(transposing_dim(&plan(&[130, 70], &[0, 0])), None);
+    }
+
+    #[test]
+    fn a_transposed_walk_goes_tile_by_tile() {
+        let calls = std::sync::Mutex::new(Vec::new());
+        walk(&plan(&[130, 70], &[1, 130]), usize::MAX, |o, len| calls.lock().unwrap().push((o, len)));
+        let calls = calls.into_inner().unwrap();
+        // Row blocks of 64, 64 and 2 rows; in each, the 64 columns then the last 6, row by row.
+        assert_eq!(calls.len(), 2 * 130);
+        for (i, &(o, len)) in calls.iter().enumerate() {
+            let (block, rest) = (i / 128, i % 128);
+            let rows = if block < 2 { 64 } else { 2 };
+            let (part, r) = (rest / rows, rest % rows);
+            let (row, col) = (block * 64 + r, part * 64);
+            assert_eq!(
+                (o, len),
+                ([row * 70 + col, col * 130 + row], if part == 0 { 64 } else { 6 }),
+                "call {i}"
+            );
+        }
+        // Contiguous: one coalesced run.
+        let calls = std::sync::Mutex::new(Vec::new());
+        walk(&plan(&[130, 70], &[70, 1]), usize::MAX, |o, len| calls.lock().unwrap().push((o, len)));
+        assert_eq!(calls.into_inner().unwrap(), vec![([0, 0], 9100)]);
+    }
+
+    #[test]
+    fn tiled_walks_over_outer_dims_and_threads_visit_every_element_once() {
+        let (b, r, c) = (3, 130, 70);
+        let src: Vec<f64> = (0..b * r * c).map(|x| x as f64).collect();
+        for threads in crate::cpu::test_thread_counts() {
+            parallel::set_num_threads(threads);
+            let mut dst = vec![0.0f64; b * r * c];
+            // dst[i][j][k] = src[i][k][j] + 1: the source's dims 1 and 2 swapped
+            unsafe {
+                map1(dst.as_mut_ptr(), src.as_ptr(), &plan(&[b, r, c], &[r * c, 1, r]), 1, |x: f64| x + 1.0)
+            };
+            for (n, v) in dst.iter().enumerate() {
+                let (i, j, k) = (n / (r * c), n / c % r, n % c);
+                assert_eq!(*v, (i * r * c + k * r + j) as f64 + 1.0, "{threads} threads, element {n}");
+            }
+        }
+    }
+
     #[test]
     fn tiled_walk_visits_every_element_once() {
         let (r, c) = (130, 70);
