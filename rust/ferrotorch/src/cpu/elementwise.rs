@@ -890,6 +890,8 @@ mod tests {
         // Contiguous, or strided without a transposition: runs, no tiles.
         assert_eq!(transposing_dim(&plan(&[130, 70], &[70, 1])), None);
         assert_eq!(transposing_dim(&plan(&[130, 70], &[140, 2])), None);
+        // Equal outer and inner source strides (a read-only overlapping view): no gain in tiles.
+        assert_eq!(transposing_dim(&plan(&[130, 70], &[130, 130])), None);
         // 3-D: the source's unit-stride dim is the middle one; a broadcast dim (stride 0) is no
         // candidate.
         assert_eq!(transposing_dim(&plan(&[3, 130, 70], &[9100, 1, 130])), Some(1));
@@ -919,6 +921,38 @@ mod tests {
         let calls = std::sync::Mutex::new(Vec::new());
         walk(&plan(&[130, 70], &[70, 1]), usize::MAX, |o, len| calls.lock().unwrap().push((o, len)));
         assert_eq!(calls.into_inner().unwrap(), vec![([0, 0], 9100)]);
+    }
+
+    #[test]
+    fn plans_below_a_tile_of_elements_walk_in_one_run_on_the_calling_thread() {
+        parallel::set_num_threads(3);
+        for (n, one_run) in [(TILE * TILE - 1, true), (TILE * TILE, false)] {
+            let calls = std::sync::Mutex::new(Vec::new());
+            walk(&plan(&[n], &[1]), 1, |o, len| calls.lock().unwrap().push((o, len)));
+            let calls = calls.into_inner().unwrap();
+            assert_eq!(calls.len() == 1, one_run, "{n} elements: {} runs", calls.len());
+            assert_eq!(calls.iter().map(|c| c.1).sum::<usize>(), n);
+        }
+    }
+
+    #[test]
+    fn tiled_walks_go_to_the_pool_only_with_grain_elements_and_several_tiles() {
+        // The test thread is no pool worker: calls made on it see no rayon thread index.
+        parallel::set_num_threads(3);
+        for (sizes, grain, pooled) in [
+            ([130, 70], 1, true),
+            ([130, 70], 130 * 70, true),
+            ([130, 70], 130 * 70 + 1, false),
+            ([64, 70], 1, false), // one row block: one task
+        ] {
+            let src = [1, sizes[0]];
+            let in_pool = std::sync::Mutex::new(Vec::new());
+            walk(&plan(&sizes, &src), grain, |_, _| {
+                in_pool.lock().unwrap().push(rayon::current_thread_index().is_some())
+            });
+            let in_pool = in_pool.into_inner().unwrap();
+            assert!(in_pool.iter().all(|&p| p == pooled), "{sizes:?} grain {grain}: {in_pool:?}");
+        }
     }
 
     #[test]
