@@ -936,26 +936,6 @@ mod tests {
     }
 
     #[test]
-    fn tiled_walks_go_to_the_pool_only_with_grain_elements_and_several_tiles() {
-        // The test thread is no pool worker: calls made on it see no rayon thread index.
-        parallel::set_num_threads(3);
-        for (sizes, grain, pooled) in [
-            ([130, 70], 1, true),
-            ([130, 70], 130 * 70, true),
-            ([130, 70], 130 * 70 + 1, false),
-            ([64, 70], 1, false), // one row block: one task
-        ] {
-            let src = [1, sizes[0]];
-            let in_pool = std::sync::Mutex::new(Vec::new());
-            walk(&plan(&sizes, &src), grain, |_, _| {
-                in_pool.lock().unwrap().push(rayon::current_thread_index().is_some())
-            });
-            let in_pool = in_pool.into_inner().unwrap();
-            assert!(in_pool.iter().all(|&p| p == pooled), "{sizes:?} grain {grain}: {in_pool:?}");
-        }
-    }
-
-    #[test]
     fn tiled_walks_over_outer_dims_and_threads_visit_every_element_once() {
         let (b, r, c) = (3, 130, 70);
         let src: Vec<f64> = (0..b * r * c).map(|x| x as f64).collect();
