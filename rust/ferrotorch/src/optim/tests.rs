@@ -48,6 +48,23 @@ fn rejects_overlap_mixed_types_and_strides() {
 }
 
 #[test]
+fn operands_in_one_storage_are_refused_when_they_overlap_and_taken_when_adjacent() {
+    let wide = t(&[1.0; 12]);
+    let part = |start| wide.narrow(0, start, 4).unwrap();
+    // Overlapping by one element and by two, in both orders.
+    for (a, b) in [(0, 3), (3, 0), (2, 4), (4, 2)] {
+        assert!(matches!(sgd(&part(a), &part(b), 0.1, 0.0), Err(Error::Value(_))), "{a} and {b}");
+    }
+    // Adjacent, in both orders: separate memory, so the update runs.
+    for (a, b) in [(0, 4), (4, 0), (8, 4)] {
+        sgd(&part(a), &part(b), 0.5, 0.0).unwrap();
+    }
+    // 1 - 0.5 * 1, then 1 - 0.5 * 0.5, then 1 - 0.5 * 0.75
+    let want: Vec<f64> = [0.5, 0.75, 0.625].iter().flat_map(|&v| [v; 4]).collect();
+    assert_eq!(wide.to_vec::<f64>().unwrap(), want);
+}
+
+#[test]
 fn rprop_zeroes_the_gradient_where_the_sign_flips() {
     let (x, g) = (t(&[0.0, 0.0, 0.0]), t(&[1.0, -1.0, 2.0]));
     let (delta, steps, sgn) = (t(&[1.0, 1.0, 0.0]), t(&[0.1, 0.1, 0.1]), t(&[0.0; 3]));
