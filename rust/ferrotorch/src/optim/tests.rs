@@ -81,7 +81,6 @@ fn rprop_zeroes_the_gradient_where_the_sign_flips() {
 /// Square roots and absolute values go through f64 (exact for f32's too), not the kernels' `Real`.
 mod th {
     use super::Real;
-    use crate::Element;
 
     pub fn mul<T: Real>(v: &mut [T], s: T) {
         v.iter_mut().for_each(|a| *a = *a * s);
