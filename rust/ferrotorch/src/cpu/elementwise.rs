@@ -942,7 +942,8 @@ mod tests {
         for threads in crate::cpu::test_thread_counts() {
             parallel::set_num_threads(threads);
             let mut dst = vec![0.0f64; b * r * c];
-            // dst[i][j][k] = src[i][k][j] + 1: the source's dims 1 and 2 swapped
+            // dst[i][j][k] = src[i][k][j] + 1: the source's dims 1 and 2 swapped.
+            // SAFETY: the plan reaches exactly the b*r*c elements of both vectors.
             unsafe {
                 map1(dst.as_mut_ptr(), src.as_ptr(), &plan(&[b, r, c], &[r * c, 1, r]), 1, |x: f64| x + 1.0)
             };
