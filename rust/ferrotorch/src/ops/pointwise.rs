@@ -1152,6 +1152,31 @@ mod tests {
     }
 
     #[test]
+    fn integer_division_truncates_as_c_and_refuses_only_zero_divisors() {
+        let ints = |v: &[i32]| Operand::Tensor(Tensor::from_slice(v, &[v.len()]).unwrap());
+        let num = |v: i64| Operand::Scalar(Scalar::Int(v));
+        let run = |op, a: &Operand, b: &Operand| binary(op, a, b).map(|r| r.to_vec::<i32>().unwrap());
+        let zero_division = |r: Result<Vec<i32>>| matches!(r, Err(Error::ZeroDivision(_)));
+        let (a, b) = (ints(&[-7, 7, -8, 9]), ints(&[2, -2, 3, 4]));
+        assert_eq!(run(Binary::Div, &a, &b).unwrap(), vec![-3, -3, -2, 2]);
+        assert_eq!(run(Binary::Fmod, &a, &b).unwrap(), vec![-1, 1, -2, 1]);
+        assert_eq!(run(Binary::Remainder, &a, &b).unwrap(), vec![1, -1, 1, 1]);
+        // A zero in the divisor, tensor or number, is refused; a zero dividend is not.
+        for op in [Binary::Div, Binary::Fmod, Binary::Remainder] {
+            assert!(zero_division(run(op, &a, &ints(&[2, 0, 3, 4]))), "{op:?}");
+            assert!(zero_division(run(op, &a, &num(0))), "{op:?}");
+            assert_eq!(run(op, &ints(&[0, 0]), &num(3)).unwrap(), vec![0, 0], "{op:?}");
+        }
+        // Negative powers truncate 1 / x^|y|; only 0 to a negative power is refused.
+        let pow = run(Binary::Pow, &ints(&[2, 1, -1, -1, 3, 0]), &ints(&[-1, -3, -3, -2, 4, 2]));
+        assert_eq!(pow.unwrap(), vec![0, 1, -1, 1, 81, 0]);
+        assert_eq!(run(Binary::Pow, &ints(&[0, 2]), &ints(&[1, -1])).unwrap(), vec![0, 0]);
+        assert!(zero_division(run(Binary::Pow, &ints(&[2, 0]), &ints(&[1, -1]))));
+        assert!(zero_division(run(Binary::Pow, &ints(&[2, 0]), &num(-1))));
+        assert_eq!(run(Binary::Pow, &ints(&[2, 0]), &num(2)).unwrap(), vec![4, 0]);
+    }
+
+    #[test]
     fn exp_and_compare() {
         let a = Tensor::from_slice(&[0.0f32, 1.0], &[2]).unwrap();
         let e = unary(Unary::Exp, &a).unwrap().to_vec::<f32>().unwrap();
